@@ -1,0 +1,3 @@
+module github.com/simcheck/simcheck/pkg/artifacts
+
+go 1.26

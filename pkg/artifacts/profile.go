@@ -1,0 +1,139 @@
+package artifacts
+
+import (
+	"errors"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ProfileMetaFile sits at the root of a profiling bundle, beside data/.
+const ProfileMetaFile = "profile_meta.json"
+
+// ProfilePaths are the files of a profiling bundle in Vidur's layout
+// (vidur-spec §5): <root>/data/profiling/compute/<device>/<model_id>/...
+type ProfilePaths struct {
+	Root         string
+	MLP          string
+	Attention    string
+	AllReduce    string // optional
+	SendRecv     string // optional
+	CPUOverheads string // optional
+}
+
+// NewProfilePaths lays out a bundle's paths. modelID may contain a slash
+// (Vidur's "Qwen/Qwen-2-7B"), which nests a directory.
+func NewProfilePaths(root, device, networkDevice, modelID string) ProfilePaths {
+	p := filepath.Join(root, "data", "profiling")
+	compute := filepath.Join(p, "compute", device, filepath.FromSlash(modelID))
+	return ProfilePaths{
+		Root:         root,
+		MLP:          filepath.Join(compute, "mlp.csv"),
+		Attention:    filepath.Join(compute, "attention.csv"),
+		AllReduce:    filepath.Join(p, "network", networkDevice, "all_reduce.csv"),
+		SendRecv:     filepath.Join(p, "network", networkDevice, "send_recv.csv"),
+		CPUOverheads: filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), "cpu_overheads.csv"),
+	}
+}
+
+// ProfileMeta is profile_meta.json: how and where a bundle was measured.
+type ProfileMeta struct {
+	SchemaVersion int            `json:"schema_version"`
+	DeviceName    string         `json:"device_name"` // the <device> directory
+	Device        DeviceInfo     `json:"device"`
+	Backend       string         `json:"backend"`
+	ModelID       string         `json:"model_id"` // the <model_id> directory
+	Model         RunModel       `json:"model"`
+	Threads       int            `json:"threads"`
+	Grid          map[string]any `json:"grid"`
+	Warmup        int            `json:"warmup"`
+	Repeats       int            `json:"repeats"`
+	StartedAt     string         `json:"started_at"`
+	WallTime      float64        `json:"wall_time"` // s
+	Files         []string       `json:"files"`     // relative to the root
+	ToolVersion   string         `json:"tool_version"`
+}
+
+// ReadProfileMeta reads profile_meta.json.
+func ReadProfileMeta(path string) (*ProfileMeta, error) {
+	var m ProfileMeta
+	if err := readJSONFile(path, &m); err != nil {
+		return nil, err
+	}
+	if err := checkSchemaVersion(path, m.SchemaVersion); err != nil {
+		return nil, err
+	}
+	if m.DeviceName == "" || m.ModelID == "" {
+		return nil, &FileError{Path: path, Err: errors.New("device_name and model_id must be set")}
+	}
+	return &m, nil
+}
+
+// WriteProfileMeta writes profile_meta.json.
+func WriteProfileMeta(w io.Writer, m *ProfileMeta) error {
+	m.SchemaVersion = SchemaVersion
+	if m.ToolVersion == "" {
+		m.ToolVersion = ToolVersion
+	}
+	return writeJSON(w, m)
+}
+
+// NumericTable is a CSV of numbers read whole, by column: what the
+// predictor trains on. Cells that are empty stay NaN, because real
+// bundles have holes (the shared A30 bundle lacks attn_pre_proj timings in
+// 52 rows) and the consumer decides what a hole means.
+type NumericTable struct {
+	Path    string
+	Columns map[string][]float64
+	Lines   []int // file line of each row, for messages
+	Rows    int
+}
+
+// ReadNumericTable reads every column of a CSV as numbers. Required
+// columns must exist and be non-empty; other cells may be empty (NaN) or
+// non-numeric (kept as NaN only when the column is not numeric at all,
+// e.g. a model name column, which is then left out of Columns).
+func ReadNumericTable(path string, r io.Reader, required ...string) (*NumericTable, error) {
+	t, err := NewTable(path, r, required...)
+	if err != nil {
+		return nil, err
+	}
+	req := map[string]bool{}
+	for _, c := range required {
+		req[c] = true
+	}
+	nt := &NumericTable{Path: path, Columns: map[string][]float64{}}
+	textual := map[string]bool{}
+	for t.Next() {
+		for _, c := range t.Header() {
+			if textual[c] {
+				continue
+			}
+			var v float64
+			if req[c] {
+				v = t.Float(c)
+			} else if s := t.String(c); s == "" || strings.EqualFold(s, "nan") {
+				v = math.NaN()
+			} else if f, err := strconv.ParseFloat(s, 64); err == nil {
+				v = f
+			} else {
+				// A non-numeric optional column (names, dtypes): drop it.
+				textual[c] = true
+				delete(nt.Columns, c)
+				continue
+			}
+			nt.Columns[c] = append(nt.Columns[c], v)
+		}
+		if t.Err() != nil {
+			return nil, t.Err()
+		}
+		nt.Lines = append(nt.Lines, t.Line())
+		nt.Rows++
+	}
+	if t.Err() != nil {
+		return nil, t.Err()
+	}
+	return nt, nil
+}
