@@ -1,0 +1,184 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/simcheck/simcheck/pkg/config"
+)
+
+// Version is printed by --version and recorded in artifacts.
+const Version = "0.1.0"
+
+// Tool describes one executable.
+type Tool struct {
+	Name        string
+	Usage       string
+	Description string
+	Schema      config.Schema
+	// Run does the work. A nil Run means the stage is not built yet, which
+	// is reported as such (exit 1), never faked.
+	Run func(*Context) error
+}
+
+// Context is what a tool's Run receives.
+type Context struct {
+	Ctx    context.Context // cancelled on Ctrl-C
+	Config *config.Config
+	Stdout io.Writer
+	Stderr io.Writer
+	Tool   string
+}
+
+// Warnf prints a warning line on stderr.
+func (c *Context) Warnf(format string, args ...any) {
+	fmt.Fprintf(c.Stderr, "%s: warning: %s\n", c.Tool, fmt.Sprintf(format, args...))
+}
+
+// Infof prints an informational line on stderr (stdout stays for results).
+func (c *Context) Infof(format string, args ...any) {
+	fmt.Fprintf(c.Stderr, "%s: %s\n", c.Tool, fmt.Sprintf(format, args...))
+}
+
+// HintError carries a hint line for the user.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+
+// WithHint attaches a hint to err.
+func WithHint(err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &HintError{Err: err, Hint: hint}
+}
+
+// Usage marks err as a usage or configuration error (exit status 2).
+func Usage(err error, hint string) error {
+	return &config.UsageError{Err: err, Hint: hint}
+}
+
+// ErrNotImplemented is returned for a stage that is not built yet.
+var ErrNotImplemented = errors.New("not implemented yet")
+
+// Main runs the tool on the process's arguments and exits.
+func Main(t Tool) {
+	os.Exit(Run(t, os.Args, os.Stdout, os.Stderr))
+}
+
+// Run runs the tool and returns its exit status.
+func Run(t Tool, args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var started bool
+	app := &cli.App{
+		Name:        t.Name,
+		Usage:       t.Usage,
+		Description: t.Description,
+		Version:     fmt.Sprintf("%s (artifact schema 1, %s)", Version, runtime.Version()),
+		ArgsUsage:   "[group=option ...] [key=value ...]",
+		Writer:      stdout,
+		ErrWriter:   stderr,
+		// Errors are printed and mapped to statuses below, not by cli.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "print-config", Usage: "print the resolved configuration and exit"},
+			&cli.StringFlag{Name: "config", Usage: "a YAML `FILE` merged after the config groups, before overrides"},
+			&cli.StringFlag{Name: "config-dir", EnvVars: []string{"SIMCHECK_CONFIG_DIR"}, Usage: "a `DIR` of <group>/<option>.yaml files adding or replacing config groups"},
+		},
+		Action: func(c *cli.Context) error {
+			started = true
+			cfg, err := config.Load(t.Schema, c.Args().Slice(), config.Options{UserDir: c.String("config-dir"), File: c.String("config")})
+			if err != nil {
+				return err
+			}
+			if c.Bool("print-config") {
+				_, err := stdout.Write(cfg.YAML())
+				return err
+			}
+			if t.Run == nil {
+				return fmt.Errorf("the %s stage is %w", t.Name, ErrNotImplemented)
+			}
+			return t.Run(&Context{Ctx: ctx, Config: cfg, Stdout: stdout, Stderr: stderr, Tool: t.Name})
+		},
+	}
+	err := app.Run(reorder(args))
+	if err == nil {
+		return 0
+	}
+	return report(t.Name, stderr, err, !started)
+}
+
+// report prints err and returns the exit status for it.
+func report(tool string, stderr io.Writer, err error, beforeAction bool) int {
+	status := 1
+	var hint string
+	var ue *config.UsageError
+	var he *HintError
+	if errors.As(err, &ue) {
+		status, hint = 2, ue.Hint
+	} else if beforeAction {
+		status, hint = 2, "see "+tool+" --help"
+	}
+	if errors.As(err, &he) && he.Hint != "" {
+		hint = he.Hint
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "%s: error: interrupted\n", tool)
+		return 1
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintf(stderr, "%s: error: %s\n", tool, msg)
+	if hint != "" {
+		fmt.Fprintf(stderr, "%s: hint: %s\n", tool, hint)
+	}
+	return status
+}
+
+// reorder moves key=value overrides behind flags, because urfave/cli v2
+// stops parsing flags at the first positional argument (Go flag
+// semantics; go-libraries.md §1). A flag value given as a separate word
+// stays beside its flag, so use --flag=value for values containing '='.
+func reorder(args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	out := []string{args[0]}
+	var pos []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") && strings.Contains(a, "=") {
+			pos = append(pos, a)
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(pos) == 0 {
+		return out
+	}
+	return append(append(out, "--"), pos...)
+}
+
+// DefaultID is the id of an output directory when the user gives none: a
+// UTC timestamp and a short hash of the resolved configuration.
+func DefaultID(cfg *config.Config) string {
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + cfg.Hash()
+}

@@ -1,0 +1,6 @@
+// Package command wires a tool's command line: urfave/cli/v2 flags
+// (--help, --version, --print-config, --config, --config-dir), Hydra-style
+// overrides in any order among the flags, configuration loading, one place
+// that maps errors to exit statuses (0 ok, 1 run failure, 2 usage or
+// config error), and `tool: error: …` / `tool: hint: …` lines on stderr.
+package command

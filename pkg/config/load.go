@@ -1,0 +1,384 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/providers/rawbytes"
+	"github.com/knadh/koanf/v2"
+	yamlv3 "go.yaml.in/yaml/v3"
+)
+
+//go:embed conf
+var embedded embed.FS
+
+// globalMarker on a group file's first line merges it at the root instead
+// of under its group, as Hydra's `# @package _global_` does.
+const globalMarker = "# @package _global_"
+
+// Schema describes one tool's configuration.
+type Schema struct {
+	// Tool names the tool in messages.
+	Tool string
+	// Defaults is the tool's defaults YAML: every key it accepts, with its
+	// default, and a `defaults:` list of {group: option} choices.
+	Defaults []byte
+	// Target is a pointer to the tool's config struct; its field types
+	// type the overrides.
+	Target any
+}
+
+// Options are the sources beside the command line.
+type Options struct {
+	// UserDir holds <group>/<option>.yaml files that add or replace
+	// embedded options.
+	UserDir string
+	// File is a YAML file merged after the groups, before overrides.
+	File string
+}
+
+// GroupChoice is one selected group option.
+type GroupChoice struct {
+	Group, Option string
+	Source        string // where the option's file came from
+}
+
+// Config is a resolved configuration.
+type Config struct {
+	k      *koanf.Koanf
+	Groups []GroupChoice
+	schema Schema
+}
+
+// UsageError is a configuration mistake of the user's: exit status 2.
+type UsageError struct {
+	Err  error
+	Hint string
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(hint, format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...), Hint: hint}
+}
+
+// Load resolves the configuration from the schema, options and
+// command-line arguments (each `group=option`, `key=value` or
+// `+key=value` to add a key the schema lacks).
+func Load(s Schema, args []string, opt Options) (*Config, error) {
+	base, order, err := parseDefaults(s)
+	if err != nil {
+		return nil, err
+	}
+	choices := map[string]string{}
+	for _, g := range order {
+		choices[g.Group] = g.Option
+	}
+	// Group selections apply first, wherever they stand on the line.
+	var overrides [][2]string
+	for _, a := range args {
+		key, val, ok := strings.Cut(a, "=")
+		if !ok || key == "" {
+			return nil, usagef("overrides are key=value, e.g. workload.num_requests=64", "bad argument %q: expected key=value", a)
+		}
+		if _, isGroup := choices[key]; isGroup {
+			choices[key] = val
+			continue
+		}
+		overrides = append(overrides, [2]string{key, val})
+	}
+	known := map[string]bool{}
+	for _, key := range base.Keys() {
+		known[key] = true
+	}
+	// The keys a group may set are those of its default option.
+	for _, g := range order {
+		gk, _, _, err := loadGroupFile(s, opt, g.Group, g.Option)
+		if err != nil {
+			return nil, err
+		}
+		for _, key := range gk.Keys() {
+			known[key] = true
+		}
+	}
+	c := &Config{k: base, schema: s}
+	for _, g := range order {
+		opt1 := choices[g.Group]
+		gk, src, _, err := loadGroupFile(s, opt, g.Group, opt1)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKeys(gk, known, src); err != nil {
+			return nil, err
+		}
+		if err := c.k.Merge(gk); err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
+		c.Groups = append(c.Groups, GroupChoice{Group: g.Group, Option: opt1, Source: src})
+	}
+	if opt.File != "" {
+		data, err := os.ReadFile(opt.File)
+		if err != nil {
+			return nil, usagef("", "config file: %v", err)
+		}
+		fk := koanf.New(".")
+		if err := fk.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
+			return nil, usagef("", "%s: %v", opt.File, err)
+		}
+		if err := checkKeys(fk, known, opt.File); err != nil {
+			return nil, err
+		}
+		if err := c.k.Merge(fk); err != nil {
+			return nil, fmt.Errorf("%s: %w", opt.File, err)
+		}
+	}
+	for _, o := range overrides {
+		if err := c.set(o[0], o[1], known); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Decode(s.Target); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func parseDefaults(s Schema) (*koanf.Koanf, []GroupChoice, error) {
+	var head struct {
+		Defaults []map[string]string `yaml:"defaults"`
+	}
+	if err := yamlv3.Unmarshal(s.Defaults, &head); err != nil {
+		return nil, nil, fmt.Errorf("config: %s defaults: %w", s.Tool, err)
+	}
+	var order []GroupChoice
+	for _, m := range head.Defaults {
+		for g, o := range m {
+			order = append(order, GroupChoice{Group: g, Option: o})
+		}
+	}
+	k := koanf.New(".")
+	if err := k.Load(rawbytes.Provider(s.Defaults), yaml.Parser()); err != nil {
+		return nil, nil, fmt.Errorf("config: %s defaults: %w", s.Tool, err)
+	}
+	k.Delete("defaults")
+	return k, order, nil
+}
+
+// loadGroupFile finds <group>/<option>.yaml in the user directory or the
+// embedded set and returns it as a koanf rooted where it merges.
+func loadGroupFile(s Schema, opt Options, group, option string) (*koanf.Koanf, string, bool, error) {
+	if option == "" || strings.ContainsAny(option, `/\`) || strings.HasPrefix(option, ".") {
+		return nil, "", false, usagef("", "bad %s option %q", group, option)
+	}
+	var data []byte
+	var src string
+	if opt.UserDir != "" {
+		p := filepath.Join(opt.UserDir, group, option+".yaml")
+		if b, err := os.ReadFile(p); err == nil {
+			data, src = b, p
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", false, usagef("", "config group %s=%s: %v", group, option, err)
+		}
+	}
+	if data == nil {
+		p := "conf/" + group + "/" + option + ".yaml"
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			avail := GroupOptions(group, opt.UserDir)
+			return nil, "", false, usagef(fmt.Sprintf("available: %s", strings.Join(avail, ", ")),
+				"unknown %s %q%s", group, option, didYouMean(option, avail))
+		}
+		data, src = b, "embedded "+p
+	}
+	raw := koanf.New(".")
+	if err := raw.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
+		return nil, "", false, usagef("", "%s: %v", src, err)
+	}
+	global := bytes.HasPrefix(bytes.TrimSpace(data), []byte(globalMarker))
+	if global {
+		return raw, src, true, nil
+	}
+	k := koanf.New(".")
+	if err := k.MergeAt(raw, group); err != nil {
+		return nil, "", false, fmt.Errorf("%s: %w", src, err)
+	}
+	return k, src, false, nil
+}
+
+// GroupOptions lists the options of a group, embedded and user ones.
+func GroupOptions(group, userDir string) []string {
+	set := map[string]bool{}
+	if ents, err := embedded.ReadDir("conf/" + group); err == nil {
+		for _, e := range ents {
+			set[strings.TrimSuffix(e.Name(), ".yaml")] = true
+		}
+	}
+	if userDir != "" {
+		if ents, err := os.ReadDir(filepath.Join(userDir, group)); err == nil {
+			for _, e := range ents {
+				if strings.HasSuffix(e.Name(), ".yaml") {
+					set[strings.TrimSuffix(e.Name(), ".yaml")] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for o := range set {
+		out = append(out, o)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func checkKeys(k *koanf.Koanf, known map[string]bool, src string) error {
+	for _, key := range k.Keys() {
+		if !known[key] {
+			return usagef("", "%s: unknown key %q%s", src, key, didYouMean(key, keysOf(known)))
+		}
+	}
+	return nil
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// set applies one command-line override, typed by the target struct.
+func (c *Config) set(key, raw string, known map[string]bool) error {
+	add := strings.HasPrefix(key, "+")
+	key = strings.TrimPrefix(key, "+")
+	if !known[key] && !add {
+		if c.isSection(key) {
+			return usagef("", "override %s=%s: %q is a section; set one of its keys, e.g. %s", key, raw, key, firstUnder(key, known))
+		}
+		return usagef("every key is listed by --print-config", "override %s=%s: unknown key %q%s", key, raw, key, didYouMean(key, keysOf(known)))
+	}
+	ft, ok := fieldType(reflect.TypeOf(c.schema.Target), strings.Split(key, "."))
+	var v any
+	var err error
+	if ok {
+		v, err = coerce(raw, ft)
+	} else {
+		err = yamlv3.Unmarshal([]byte(raw), &v)
+	}
+	if err != nil {
+		return usagef("", "override %s=%s: %v", key, raw, err)
+	}
+	return c.k.Load(confmap.Provider(map[string]any{key: v}, "."), nil)
+}
+
+func (c *Config) isSection(key string) bool {
+	_, isMap := c.k.Get(key).(map[string]any)
+	return isMap
+}
+
+func firstUnder(prefix string, known map[string]bool) string {
+	for _, k := range keysOf(known) {
+		if strings.HasPrefix(k, prefix+".") {
+			return k + "=..."
+		}
+	}
+	return prefix + ".<key>=..."
+}
+
+// Decode decodes the configuration into target (a pointer to a struct
+// with koanf tags) strictly: keys the struct lacks are errors, and a
+// non-integral number never lands in an int.
+func (c *Config) Decode(target any) error {
+	if target == nil {
+		return nil
+	}
+	conf := koanf.UnmarshalConf{
+		Tag: "koanf",
+		DecoderConfig: &mapstructure.DecoderConfig{
+			Result:           target,
+			TagName:          "koanf",
+			ErrorUnused:      true,
+			WeaklyTypedInput: false,
+			Squash:           true,
+			DecodeHook:       noTruncate,
+		},
+	}
+	if err := c.k.UnmarshalWithConf("", target, conf); err != nil {
+		return usagef("", "config: %v", err)
+	}
+	return nil
+}
+
+// noTruncate refuses to decode 1.5 into an int, which mapstructure would
+// otherwise do silently (go-libraries.md §2).
+func noTruncate(from, to reflect.Type, data any) (any, error) {
+	f, isFloat := data.(float64)
+	switch to.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if isFloat && f != float64(int64(f)) {
+			return nil, fmt.Errorf("%v is not an integer", f)
+		}
+	}
+	return data, nil
+}
+
+// YAML returns the resolved configuration as YAML: the group choices as a
+// `defaults:` list, then every key, sorted.
+func (c *Config) YAML() []byte {
+	var b bytes.Buffer
+	b.WriteString("defaults:\n")
+	for _, g := range c.Groups {
+		fmt.Fprintf(&b, "  - %s: %s\n", g.Group, g.Option)
+	}
+	body, err := c.k.Marshal(yaml.Parser())
+	if err != nil {
+		// The map came from YAML and overrides of plain types: marshalling
+		// it cannot fail short of a bug.
+		panic("config: marshal resolved config: " + err.Error())
+	}
+	b.Write(body)
+	return b.Bytes()
+}
+
+// Hash is a short hash of the resolved configuration, for default ids.
+func (c *Config) Hash() string {
+	sum := sha256.Sum256(c.YAML())
+	return hex.EncodeToString(sum[:])[:8]
+}
+
+// Choice returns the option chosen for a group ("" if the tool has none).
+func (c *Config) Choice(group string) string {
+	for _, g := range c.Groups {
+		if g.Group == group {
+			return g.Option
+		}
+	}
+	return ""
+}
+
+// Get returns a raw value by key, for messages and metadata.
+func (c *Config) Get(key string) any { return c.k.Get(key) }
+
+// Section returns everything under a key as a nested map.
+func (c *Config) Section(key string) map[string]any {
+	if m, ok := c.k.Get(key).(map[string]any); ok {
+		return m
+	}
+	return map[string]any{}
+}
