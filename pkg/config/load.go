@@ -270,7 +270,11 @@ func (c *Config) set(key, raw string, known map[string]bool) error {
 		if c.isSection(key) {
 			return usagef("", "override %s=%s: %q is a section; set one of its keys, e.g. %s", key, raw, key, firstUnder(key, known))
 		}
-		return usagef("every key is listed by --print-config", "override %s=%s: unknown key %q%s", key, raw, key, didYouMean(key, keysOf(known)))
+		cands := keysOf(known)
+		for _, g := range c.Groups {
+			cands = append(cands, g.Group)
+		}
+		return usagef("every key is listed by --print-config", "override %s=%s: unknown key %q%s", key, raw, key, didYouMean(key, cands))
 	}
 	ft, ok := fieldType(reflect.TypeOf(c.schema.Target), strings.Split(key, "."))
 	var v any

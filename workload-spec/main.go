@@ -1,0 +1,7 @@
+// Command workload-spec writes a deterministic workload: prompts with
+// exact token counts and their arrival times (DESIGN §4.1).
+package main
+
+import "github.com/simcheck/simcheck/pkg/config/command"
+
+func main() { command.Main(newTool()) }
