@@ -1,3 +1,3 @@
 module github.com/simcheck/simcheck/pkg/artifacts
 
-go 1.26
+go 1.26.0
