@@ -1,0 +1,79 @@
+package entity
+
+import "github.com/simcheck/simcheck/vidur-sim/internal/des"
+
+// Batch is one iteration of one replica (vidur-spec §2.2): requests and
+// the tokens each processes. Counts are fixed at construction.
+type Batch struct {
+	ID                  int
+	Replica             int
+	Requests            []*Request
+	Tokens              []int
+	TotalTokens         int
+	PrefillTokens       int // tokens of requests not yet prefill-complete
+	TotalTokensRounded  int // ceilTo(TotalTokens, 8), the key of token-indexed ops
+	ScheduledAt         des.Time
+	CompletedAt         des.Time
+	attnDone            bool
+	decodeB, decodeKV   int
+	prefillKV, prefillC int
+	numPrefills         int
+	prefillSumSq        int
+}
+
+// NewBatch builds a batch; id comes from the simulator's batch counter.
+func NewBatch(id, replica int, reqs []*Request, tokens []int) *Batch {
+	b := &Batch{ID: id, Replica: replica, Requests: reqs, Tokens: tokens}
+	for i, r := range reqs {
+		b.TotalTokens += tokens[i]
+		if !r.PrefillComplete {
+			b.PrefillTokens += tokens[i]
+		}
+	}
+	b.TotalTokensRounded = (b.TotalTokens + 7) / 8 * 8
+	return b
+}
+
+// DecodeTokens is TotalTokens − PrefillTokens.
+func (b *Batch) DecodeTokens() int { return b.TotalTokens - b.PrefillTokens }
+
+// Size is the number of requests.
+func (b *Batch) Size() int { return len(b.Requests) }
+
+// OnSchedule marks the batch scheduled at t.
+func (b *Batch) OnSchedule(t des.Time) {
+	b.ScheduledAt = t
+	for _, r := range b.Requests {
+		r.OnBatchSchedule(t)
+	}
+}
+
+// AttentionParams returns the attention keys of vidur-spec §4.5, memoised
+// on the batch because every stage sees the same request state:
+// decodeB requests decode with mean kv decodeKV (truncated, then rounded
+// up to g); numPrefills chunks have summed kv prefillKV (each rounded up
+// to g) and aggregated chunk sumSq = Σ c_i².
+func (b *Batch) AttentionParams(g int) (decodeB, decodeKV, numPrefills, prefillKV, sumSq int) {
+	if !b.attnDone {
+		sum := 0
+		for i, r := range b.Requests {
+			if r.PrefillComplete {
+				b.decodeB++
+				sum += r.Processed
+				continue
+			}
+			b.numPrefills++
+			b.prefillKV += ceilTo(r.Processed, g)
+			b.prefillSumSq += b.Tokens[i] * b.Tokens[i]
+		}
+		if b.decodeB > 0 {
+			// int(np.mean(D)): the float mean of integers truncates to the
+			// integer quotient (the sum is exact below 2^53).
+			b.decodeKV = ceilTo(sum/b.decodeB, g)
+		}
+		b.attnDone = true
+	}
+	return b.decodeB, b.decodeKV, b.numPrefills, b.prefillKV, b.prefillSumSq
+}
+
+func ceilTo(x, g int) int { return (x + g - 1) / g * g }

@@ -1,0 +1,79 @@
+package sched
+
+import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
+
+// sarathi is Sarathi-Serve's chunked prefill (spec §3.3): decodes first,
+// then running prefills, then new requests, within chunk_size tokens.
+type sarathi struct{ paged }
+
+func (s *sarathi) Schedule() ([]*entity.Batch, error) { return s.schedule(s.next) }
+
+// chunk is the tokens r may process in a batch that already holds used.
+func (s *sarathi) chunk(r *entity.Request, used int) int {
+	if r.PrefillComplete {
+		return 1
+	}
+	return max(0, min(r.PrefillTokens-r.Processed, s.cfg.ChunkSize-used))
+}
+
+func (s *sarathi) next() (*entity.Batch, error) {
+	var reqs, skipped, prefills []*entity.Request
+	var toks []int
+	used := 0
+	for len(s.preempted) > 0 {
+		if len(reqs) == s.maxMicro {
+			break
+		}
+		r := s.preempted[0]
+		s.preempted = s.preempted[1:]
+		if !r.PrefillComplete {
+			prefills = append(prefills, r)
+			continue
+		}
+		if s.admitRunning(r) {
+			used++
+			reqs = append(reqs, r)
+			toks = append(toks, 1)
+		}
+	}
+	for _, r := range prefills {
+		n := s.chunk(r, used)
+		if n == 0 {
+			skipped = append(skipped, r)
+			continue
+		}
+		used += n
+		reqs = append(reqs, r)
+		toks = append(toks, n)
+	}
+	if len(skipped) > 0 {
+		s.preempted = append(skipped, s.preempted...)
+	} else {
+		// Re-slice to the front of a fresh array now and then, so the
+		// popped prefix does not pin memory.
+		s.preempted = append([]*entity.Request(nil), s.preempted...)
+	}
+	sortByArrival(s.preempted)
+	for s.queue.Len() > 0 {
+		if s.holders == s.cfg.BatchSizeCap || len(reqs) == s.maxMicro {
+			break
+		}
+		h := s.queue.Front()
+		if !s.canAllocateRequest(h) {
+			break
+		}
+		n := s.chunk(h, used)
+		if n == 0 {
+			break
+		}
+		s.queue.PopFront()
+		s.allocateRequest(h)
+		used += n
+		reqs = append(reqs, h)
+		toks = append(toks, n)
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	return s.batch(reqs, toks), nil
+}

@@ -1,0 +1,327 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/des"
+	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
+	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
+	"github.com/simcheck/simcheck/vidur-sim/internal/sched"
+)
+
+// Config is a whole simulation's setting.
+type Config struct {
+	Sched       sched.Config
+	Plan        sched.Plan
+	NumReplicas int
+	Global      string
+	Seed        uint64
+	Predictor   *predict.Predictor
+	// TrackTokens records every output token's time on its request.
+	TrackTokens bool
+}
+
+// Observer receives results as the simulation produces them. Requests
+// passed to RequestDone are not touched by the simulator afterwards.
+type Observer interface {
+	RequestDone(r *entity.Request)
+	BatchDone(b *entity.Batch)
+	StageDone(replica, stage int, b *entity.Batch, start des.Time, exec float64)
+}
+
+type kind uint8
+
+const (
+	evGlobalSchedule kind = iota
+	evReplicaSchedule
+	evStageArrival
+	evStageSchedule
+	evStageEnd
+	evBatchEnd
+)
+
+var kindNames = [...]string{"global_schedule", "replica_schedule", "batch_stage_arrival",
+	"replica_stage_schedule", "batch_stage_end", "batch_end"}
+
+type event struct {
+	kind    kind
+	replica int32
+	stage   int32
+	batch   *entity.Batch
+}
+
+type stage struct {
+	queue         []*entity.Batch
+	busy          bool
+	start         des.Time
+	exec, modelEx float64
+}
+
+type replica struct {
+	sched  sched.Replica
+	stages []stage
+}
+
+// Sim is one simulation. Drive it with Step or Run.
+type Sim struct {
+	cfg      Config
+	pred     *predict.Predictor
+	obs      Observer
+	q        *des.Queue[event]
+	inputs   []artifacts.Request
+	next     int // next arrival in inputs
+	now      des.Time
+	global   *sched.Global
+	replicas []replica
+	batchID  int
+	assign   []sched.Assignment
+	trace    io.Writer
+	events   int64
+	done     int
+}
+
+// New builds a simulation of reqs (arrival order as given; ties keep
+// input order, as Vidur's pre-created arrival events do).
+func New(cfg Config, reqs []artifacts.Request, obs Observer) (*Sim, error) {
+	if cfg.NumReplicas < 1 {
+		return nil, fmt.Errorf("cluster.num_replicas=%d must be at least 1", cfg.NumReplicas)
+	}
+	if err := cfg.Plan.Validate(); err != nil {
+		return nil, err
+	}
+	slots, err := cfg.Plan.MaxBatchSize()
+	if err != nil {
+		return nil, err
+	}
+	inputs := reqs
+	if !sort.SliceIsSorted(reqs, func(i, j int) bool { return reqs[i].ArrivedAt < reqs[j].ArrivedAt }) {
+		inputs = append([]artifacts.Request(nil), reqs...)
+		sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].ArrivedAt < inputs[j].ArrivedAt })
+	}
+	s := &Sim{cfg: cfg, pred: cfg.Predictor, obs: obs, inputs: inputs,
+		// Vidur numbers the N arrival events 1..N before the run; events
+		// created during the run come after them.
+		q: des.NewQueue[event](des.Seq(len(reqs) + 1))}
+	scfg := cfg.Sched
+	scfg.NumStages = cfg.Plan.PP
+	rs := make([]sched.Replica, cfg.NumReplicas)
+	for i := range rs {
+		if rs[i], err = sched.New(scfg, i, slots, &s.batchID); err != nil {
+			return nil, err
+		}
+		s.replicas = append(s.replicas, replica{sched: rs[i], stages: make([]stage, cfg.Plan.PP)})
+	}
+	var rng *rand.Rand
+	if cfg.Global == sched.Random {
+		rng = rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	}
+	if s.global, err = sched.NewGlobal(cfg.Global, rs, rng); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SetTrace makes the simulation write one line per handled event to w
+// (golden traces).
+func (s *Sim) SetTrace(w io.Writer) { s.trace = w }
+
+// Now is the simulated time of the last handled event.
+func (s *Sim) Now() des.Time { return s.now }
+
+// Events is the number of events handled so far.
+func (s *Sim) Events() int64 { return s.events }
+
+// Replicas returns the replica schedulers (for tests and reports).
+func (s *Sim) Replicas() []sched.Replica {
+	out := make([]sched.Replica, len(s.replicas))
+	for i := range s.replicas {
+		out[i] = s.replicas[i].sched
+	}
+	return out
+}
+
+// Step handles the next event. It returns false when none is left.
+func (s *Sim) Step() (bool, error) {
+	top, ok := s.q.Peek()
+	if s.next < len(s.inputs) {
+		in := &s.inputs[s.next]
+		at := des.Time(in.ArrivedAt)
+		// An arrival's sequence (its index + 1) is below every run-time
+		// event's, so it goes first at equal times.
+		if !ok || at <= top.Time {
+			s.next++
+			s.arrive(at, in)
+			return true, nil
+		}
+	}
+	if !ok {
+		return false, nil
+	}
+	it := s.q.Pop()
+	s.now = it.Time
+	s.events++
+	if s.trace != nil {
+		ev := it.Payload
+		bid := -1
+		if ev.batch != nil {
+			bid = ev.batch.ID
+		}
+		fmt.Fprintf(s.trace, "%.9f %s r=%d s=%d b=%d\n", float64(it.Time), kindNames[ev.kind], ev.replica, ev.stage, bid)
+	}
+	return true, s.handle(it.Time, &it.Payload)
+}
+
+// Run steps until no event is left.
+func (s *Sim) Run() error {
+	for {
+		ok, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+	}
+}
+
+func (s *Sim) arrive(t des.Time, in *artifacts.Request) {
+	s.now = t
+	s.events++
+	r := entity.NewRequest(in.RequestID, t, in.NumPrefillTokens, in.NumDecodeTokens)
+	r.Track = s.cfg.TrackTokens
+	if s.trace != nil {
+		fmt.Fprintf(s.trace, "%.9f request_arrival req=%d p=%d d=%d\n", float64(t), r.ID, r.PrefillTokens, r.DecodeTokens)
+	}
+	s.global.Add(r)
+	s.q.Push(t, event{kind: evGlobalSchedule})
+}
+
+func (s *Sim) handle(t des.Time, ev *event) error {
+	switch ev.kind {
+	case evGlobalSchedule:
+		s.assign = s.global.Schedule(s.assign[:0])
+		if len(s.assign) == 0 {
+			return nil
+		}
+		var seen [64]bool // replica ids are small; fall back to a scan beyond
+		var many map[int]bool
+		for _, a := range s.assign {
+			s.replicas[a.Replica].sched.Add(a.Req)
+			if a.Replica < len(seen) {
+				seen[a.Replica] = true
+			} else {
+				if many == nil {
+					many = map[int]bool{}
+				}
+				many[a.Replica] = true
+			}
+		}
+		// Python iterates a set of small ints in ascending order.
+		for r := range s.replicas {
+			if (r < len(seen) && seen[r]) || many[r] {
+				s.q.Push(t, event{kind: evReplicaSchedule, replica: int32(r)})
+			}
+		}
+	case evReplicaSchedule:
+		rep := &s.replicas[ev.replica]
+		batches, err := rep.sched.Schedule()
+		for _, b := range batches {
+			b.OnSchedule(t)
+			s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: 0, batch: b})
+		}
+		if err != nil {
+			return fmt.Errorf("replica %d at t=%.6f s: %w", ev.replica, float64(t), err)
+		}
+	case evStageArrival:
+		st := &s.replicas[ev.replica].stages[ev.stage]
+		st.queue = append(st.queue, ev.batch)
+		s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
+	case evStageSchedule:
+		st := &s.replicas[ev.replica].stages[ev.stage]
+		if st.busy || len(st.queue) == 0 {
+			return nil
+		}
+		st.busy = true
+		b := st.queue[0]
+		st.queue[0] = nil
+		st.queue = st.queue[1:]
+		total, model, err := s.pred.StageTime(b, int(ev.stage))
+		if err != nil {
+			return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
+				b.ID, ev.replica, ev.stage, b.Size(), b.TotalTokens, float64(t), err)
+		}
+		st.start, st.exec, st.modelEx = t, total, model
+		for _, r := range b.Requests {
+			r.OnStageSchedule(t)
+		}
+		s.q.Push(t+des.Time(total), event{kind: evStageEnd, replica: ev.replica, stage: ev.stage, batch: b})
+	case evStageEnd:
+		st := &s.replicas[ev.replica].stages[ev.stage]
+		st.busy = false
+		b := ev.batch
+		for _, r := range b.Requests {
+			r.OnStageEnd(t, st.exec, st.modelEx)
+		}
+		if s.obs != nil {
+			s.obs.StageDone(int(ev.replica), int(ev.stage), b, st.start, st.exec)
+		}
+		s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
+		if int(ev.stage) == len(s.replicas[ev.replica].stages)-1 {
+			s.q.Push(t, event{kind: evBatchEnd, replica: ev.replica, batch: b})
+		} else {
+			s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: ev.stage + 1, batch: b})
+		}
+	case evBatchEnd:
+		b := ev.batch
+		b.CompletedAt = t
+		for i, r := range b.Requests {
+			if n := r.OnBatchEnd(t, b.Tokens[i]); n > 0 && r.Track {
+				for range n {
+					r.TokenTimes = append(r.TokenTimes, float64(t))
+					r.TokenBatch = append(r.TokenBatch, b.Size())
+				}
+			}
+		}
+		rep := &s.replicas[ev.replica]
+		rep.sched.OnBatchEnd(b)
+		if s.obs != nil {
+			s.obs.BatchDone(b)
+			for _, r := range b.Requests {
+				if r.Completed {
+					s.done++
+					s.obs.RequestDone(r)
+				}
+			}
+		} else {
+			for _, r := range b.Requests {
+				if r.Completed {
+					s.done++
+				}
+			}
+		}
+		s.q.Push(t, event{kind: evReplicaSchedule, replica: ev.replica})
+	default:
+		return errors.New("sim: unknown event kind")
+	}
+	return nil
+}
+
+// Completed is the number of requests that finished.
+func (s *Sim) Completed() int { return s.done }
+
+// Unfinished returns the requests that never finished, once Run has
+// returned: Vidur's final is_empty assertion failing (a leak, a blocked
+// queue). Each comes with the reason.
+func (s *Sim) Unfinished() []*entity.Request {
+	out := s.global.Unfinished()
+	for _, r := range s.replicas {
+		out = append(out, r.sched.Unfinished()...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
