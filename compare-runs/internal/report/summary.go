@@ -1,0 +1,224 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/simcheck/simcheck/compare-runs/internal/align"
+	"github.com/simcheck/simcheck/compare-runs/internal/figs"
+	"github.com/simcheck/simcheck/compare-runs/internal/metrics"
+	"github.com/simcheck/simcheck/pkg/artifacts"
+)
+
+// Summary is what summary.md shows.
+type Summary struct {
+	ComparisonID string
+	Reals        []*align.Run
+	Results      []*metrics.Result
+	WorkloadID   string
+	// WorkloadNote says how the workloads were checked.
+	WorkloadNote string
+	Warnings     []string
+	// Figures: Pages and Images are empty when FiguresSkipped says why.
+	FiguresSkipped string
+	Pages          []string
+	Images         []figs.Image
+	ImageExt       string // the format embedded in the markdown
+}
+
+// headlineStats are the statistics of the headline table.
+var headlineStats = []string{"p50", "p90", "p99"}
+
+// WriteSummary writes summary.md.
+func WriteSummary(w io.Writer, s *Summary) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Comparison %s\n\n", s.ComparisonID)
+	b.WriteString("Real timing against simulation, request by request, on the same workload. ")
+	b.WriteString("Latencies in ms; error = (sim − real) / real, signed; a verdict passes when |error| ≤ the metric's tolerance.\n\n")
+
+	b.WriteString("## Runs\n\n| role | run | kind | source | workload | requests (ok/failed) | directory |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range s.Reals {
+		runRow(&b, "real", r)
+	}
+	for _, res := range s.Results {
+		runRow(&b, "sim", res.Sim)
+	}
+	fmt.Fprintf(&b, "\nWorkload: `%s`. %s\n\n", orDash(s.WorkloadID), s.WorkloadNote)
+
+	b.WriteString("## Headline\n\n")
+	headline(&b, s)
+	b.WriteString("\n## Paired errors and distribution distances\n\n")
+	distances(&b, s)
+	b.WriteString("\n## Noise floor\n\n")
+	if len(s.Reals) < 2 {
+		b.WriteString("One real run: no run-to-run noise floor. Give several real runs of the workload (`real_run_dirs=[a,b,c]`) to judge a simulator's error against the real system's own variation.\n")
+	} else {
+		fmt.Fprintf(&b, "%d real runs. The noise floor of a figure is the largest relative difference between two real runs' values of it (for MAPE, KS and Wasserstein: the largest real-vs-real value). A simulator error below it is within run-to-run noise. Shown in the headline table's last column; every statistic's floor is in `tables/summary.csv`.\n", len(s.Reals))
+	}
+	b.WriteString("\n## Requests\n\n")
+	counts(&b, s)
+	b.WriteString("\n## Warnings\n\n")
+	if len(s.Warnings) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, wmsg := range s.Warnings {
+		fmt.Fprintf(&b, "- %s\n", wmsg)
+	}
+	b.WriteString("\n## Figures\n\n")
+	figures(&b, s)
+	b.WriteString("\n## Files\n\n")
+	b.WriteString("- `tables/summary.csv`: every statistic of every metric and simulated run (count, mean, p50, p90, p95, p99, max, mape, median_abs_error, ks, wasserstein), in seconds.\n")
+	b.WriteString("- `tables/paired_requests.csv`: every request id with its pairing status and each side's latencies.\n")
+	b.WriteString("- `tables/tokens.csv`: every output token both sides produced, with its latency on each side.\n")
+	b.WriteString("- `comparison_meta.json`, `config.yaml`: what was compared and how.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func runRow(b *strings.Builder, role string, r *align.Run) {
+	ok, failed := 0, 0
+	for _, q := range r.Requests {
+		if q.Status == artifacts.StatusOK {
+			ok++
+		} else {
+			failed++
+		}
+	}
+	fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d/%d | `%s` |\n", role, r.Label, r.Kind, r.Source(), orDash(r.WorkloadID()), ok, failed, r.Dir)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// row finds one figure of a result.
+func row(res *metrics.Result, metric, stat string) artifacts.SummaryRow {
+	for _, r := range res.Rows {
+		if r.Metric == metric && r.Statistic == stat {
+			return r
+		}
+	}
+	nan := math.NaN()
+	return artifacts.SummaryRow{Metric: metric, Statistic: stat, Real: nan, Sim: nan, RelError: nan, NoiseFloor: nan, Tolerance: nan}
+}
+
+func headline(b *strings.Builder, s *Summary) {
+	b.WriteString("| metric | stat | real")
+	sep := "|---|---|---:"
+	for _, res := range s.Results {
+		fmt.Fprintf(b, " | %s | error | verdict", res.Sim.Label)
+		sep += "|---:|---:|---"
+	}
+	if len(s.Reals) > 1 {
+		b.WriteString(" | noise floor")
+		sep += "|---:"
+	}
+	b.WriteString(" |\n" + sep + "|\n")
+	var differ []string
+	for _, m := range metrics.All {
+		for _, st := range headlineStats {
+			first := row(s.Results[0], m.Key, st)
+			fmt.Fprintf(b, "| %s | %s | %s", m.Label, st, ms(first.Real))
+			for i, res := range s.Results {
+				r := row(res, m.Key, st)
+				if i > 0 && !same(r.Real, first.Real) && st == "p50" {
+					differ = append(differ, fmt.Sprintf("%s (%s)", res.Sim.Label, m.Label))
+				}
+				fmt.Fprintf(b, " | %s | %s | %s", ms(r.Sim), pct(r.RelError), verdict(r))
+			}
+			if len(s.Reals) > 1 {
+				fmt.Fprintf(b, " | %s", pct(first.NoiseFloor))
+			}
+			b.WriteString(" |\n")
+		}
+	}
+	if len(differ) > 0 {
+		fmt.Fprintf(b, "\nThe real column is over the requests paired with %s; %s paired a different set of requests, so its errors are against its own real figures (tables/summary.csv).\n",
+			s.Results[0].Sim.Label, strings.Join(differ, ", "))
+	}
+	for _, res := range s.Results {
+		for _, n := range res.Notes {
+			fmt.Fprintf(b, "\n- %s: %s", res.Sim.Label, n)
+		}
+	}
+	b.WriteString("\n")
+}
+
+func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+
+func distances(b *strings.Builder, s *Summary) {
+	b.WriteString("MAPE: mean |sim − real| / real over paired requests (tokens for TBT). Median |error| in ms. KS: largest gap between the two CDFs (0 = same distribution). W1: Wasserstein-1 distance in ms (the mean shift needed to turn one distribution into the other). Verdicts apply the tolerance to MAPE.\n\n")
+	b.WriteString("| metric | sim | pairs | MAPE | median abs error | KS | W1 | verdict |\n|---|---|---:|---:|---:|---:|---:|---|\n")
+	for _, m := range metrics.All {
+		for _, res := range s.Results {
+			mape := row(res, m.Key, "mape")
+			fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", m.Label, res.Sim.Label, res.NumPaired[m.Key],
+				pct(mape.Sim), ms(row(res, m.Key, "median_abs_error").Sim), num(row(res, m.Key, "ks").Sim),
+				ms(row(res, m.Key, "wasserstein").Sim), verdict(mape))
+		}
+	}
+}
+
+func counts(b *strings.Builder, s *Summary) {
+	b.WriteString("Requests are paired by id. Failed and missing requests are counted here and left out of every figure.\n\n")
+	b.WriteString("| real | sim | paired | failed (real) | failed (sim) | missing (real) | missing (sim) | sim truncated to real output |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, res := range s.Results {
+		for _, p := range res.Pairings {
+			c := p.Counts
+			fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %d | %d | %d |\n", p.Ref.Label, p.Other.Label,
+				c.Paired, c.FailedRef, c.FailedOther, c.MissingRef, c.MissingOther, c.Truncated)
+		}
+	}
+}
+
+func figures(b *strings.Builder, s *Summary) {
+	if s.FiguresSkipped != "" {
+		fmt.Fprintf(b, "Figures were not drawn: %s.\n", s.FiguresSkipped)
+		return
+	}
+	b.WriteString("Interactive pages (open in a browser; they work offline, `figs/echarts.min.js` sits beside them):")
+	for _, p := range s.Pages {
+		fmt.Fprintf(b, " [%s](figs/%s)", p, p)
+	}
+	b.WriteString("\n\n")
+	for _, im := range s.Images {
+		fmt.Fprintf(b, "![%s](figs/%s.%s)\n\n", im.Caption, im.Name, s.ImageExt)
+	}
+}
+
+// ms formats seconds as milliseconds with 4 significant digits.
+func ms(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4g", v*1e3)
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%+.1f%%", v*100)
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func verdict(r artifacts.SummaryRow) string {
+	switch r.Verdict {
+	case "pass":
+		return fmt.Sprintf("pass (±%g%%)", r.Tolerance*100)
+	case "fail":
+		return fmt.Sprintf("**FAIL** (±%g%%)", r.Tolerance*100)
+	}
+	return "—"
+}
