@@ -233,7 +233,9 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"token row for unknown request", "token_metrics.csv:2: token row for request 77",
 			func(t *testing.T) string { return edit(t, "token_metrics.csv", "\n0,0,", "\n77,0,1,1,\n0,0,") }},
 		{"completed before prefill", "is before prefill_completed_at",
-			func(t *testing.T) string { return edit(t, "request_metrics.csv", "\n0,0,0,0.05,0.19,", "\n0,0,0,0.05,0.01,") }},
+			func(t *testing.T) string {
+				return edit(t, "request_metrics.csv", "\n0,0,0,0.05,0.19,", "\n0,0,0,0.05,0.01,")
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
