@@ -10,7 +10,12 @@ import (
 // predictor need (vidur-spec §7.4).
 type Arch struct {
 	NumLayers, NumQHeads, NumKVHeads, EmbeddingDim, MLPHiddenDim, VocabSize int
-	GatedMLP, PostAttnNorm                                                  bool
+	// HeadDimOverride is the model's own head_dim when it is not E /
+	// q_heads (Qwen3: hidden 1024, 16 heads of 128). Vidur's model
+	// configs have no head_dim and always use E / q_heads; Plan.Compat
+	// ignores the override.
+	HeadDimOverride        int
+	GatedMLP, PostAttnNorm bool
 }
 
 // Plan is the memory planner's input (vidur-spec §3.1).
@@ -39,20 +44,28 @@ func (p Plan) Validate() error {
 		return fmt.Errorf("num_q_heads %d is not divisible by parallel.tensor=%d", a.NumQHeads, p.TP)
 	case a.EmbeddingDim%p.TP != 0:
 		return fmt.Errorf("hidden size %d is not divisible by parallel.tensor=%d", a.EmbeddingDim, p.TP)
-	case a.EmbeddingDim%a.NumQHeads != 0:
+	case a.EmbeddingDim%a.NumQHeads != 0 && (p.Compat || a.HeadDimOverride == 0):
 		return fmt.Errorf("hidden size %d is not divisible by num_q_heads %d", a.EmbeddingDim, a.NumQHeads)
 	}
 	return nil
 }
 
-// HeadDim is E / q_heads.
+// HeadDim is E / q_heads, Vidur's rule.
 func (a Arch) HeadDim() int { return a.EmbeddingDim / a.NumQHeads }
+
+// headDim is the planner's head size: the model's own unless Compat.
+func (p Plan) headDim() int {
+	if !p.Compat && p.Arch.HeadDimOverride > 0 {
+		return p.Arch.HeadDimOverride
+	}
+	return p.Arch.HeadDim()
+}
 
 // ParamsPerLayer counts one layer's attention and MLP weights on one TP
 // worker (embeddings, LM head, norms and biases ignored, as in Vidur).
 func (p Plan) ParamsPerLayer() int {
 	a := p.Arch
-	hd := a.HeadDim()
+	hd := p.headDim()
 	qw := a.NumQHeads / p.TP
 	kvw := (a.NumKVHeads + p.TP - 1) / p.TP
 	n := a.EmbeddingDim*hd*(qw+2*kvw) + a.EmbeddingDim*hd*qw
@@ -74,7 +87,7 @@ func (p Plan) MaxBatchSize() (int, error) {
 	if !p.Compat {
 		layers = a.NumLayers / p.PP
 	}
-	kvBytes := 2 * 2 * a.HeadDim() * kvw * p.MaxTokens * layers
+	kvBytes := 2 * 2 * p.headDim() * kvw * p.MaxTokens * layers
 	// Python: total_memory_gb * 1024**3 * (1 - margin), a float, then
 	// (available - params) // kv as float floor division.
 	avail := p.MemoryGB * float64(1<<30) * (1 - p.MarginFraction)

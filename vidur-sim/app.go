@@ -1,0 +1,235 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/config"
+	"github.com/simcheck/simcheck/pkg/config/command"
+	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
+	"github.com/simcheck/simcheck/vidur-sim/internal/runout"
+	"github.com/simcheck/simcheck/vidur-sim/internal/sched"
+	"github.com/simcheck/simcheck/vidur-sim/internal/sim"
+)
+
+func newTool() command.Tool {
+	var cfg Config
+	return command.Tool{
+		Name:  "vidur-sim",
+		Usage: "simulate a workload with Vidur's semantics from a profiling bundle",
+		Description: "Writes <output_root>/vidur_runs/<run_id>/ (request_metrics.csv, token_metrics.csv,\n" +
+			"batch_metrics.csv, run_meta.json, config.yaml, optional chrome_trace.json) and prints its path.\n" +
+			"Example: vidur-sim model=qwen2_7b hardware=a30 vidur.profiling.root=<bundle> workload.workload_dir=tmp/workloads/<id>",
+		Schema: config.Schema{Tool: "vidur-sim", Defaults: defaultsYAML, Target: &cfg},
+		Run:    func(c *command.Context) error { return run(c, &cfg) },
+	}
+}
+
+const profileHint = "run vidur-profile for this model and hardware, or point vidur.profiling.root= at a bundle in Vidur's layout"
+
+func run(c *command.Context, cfg *Config) error {
+	if err := cfg.validate(); err != nil {
+		return command.Usage(err, "see docs/vidur-sim.md for every key")
+	}
+	if cfg.Sim.HFConfig != "" {
+		if err := readHFConfig(cfg.Sim.HFConfig, &cfg.Model.Arch); err != nil {
+			return command.Usage(err, "sim.hf_config= must name a Hugging Face config.json")
+		}
+	}
+	a := cfg.Model.Arch
+	arch := sched.Arch{NumLayers: a.NumLayers, NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads, EmbeddingDim: a.HiddenSize,
+		MLPHiddenDim: a.IntermediateSize, VocabSize: a.VocabSize, GatedMLP: true, PostAttnNorm: true}
+	if a.HeadDim > 0 && a.NumQHeads > 0 && a.HeadDim != a.HiddenSize/a.NumQHeads {
+		arch.HeadDimOverride = a.HeadDim
+	}
+	tp, pp := cfg.Parallel.Tensor, cfg.Parallel.Pipeline
+	compat := cfg.Sim.VidurCompat
+	plan := sched.Plan{Arch: arch, TP: tp, PP: pp, MemoryGB: cfg.Hardware.MemoryGB,
+		MarginFraction: cfg.Scheduler.MemoryMarginFraction, MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
+	if err := plan.Validate(); err != nil {
+		return command.Usage(err, "pick parallel.tensor= and parallel.pipeline= that divide the model")
+	}
+
+	reqs, wl, err := readWorkload(cfg)
+	if err != nil {
+		return err
+	}
+
+	t0 := time.Now()
+	meta := &artifacts.RunMeta{Kind: artifacts.KindSim, Extra: map[string]any{}}
+	var warnings []string
+	model, native, err := buildModel(cfg, tp, pp, meta)
+	if err != nil {
+		return err
+	}
+	setup := time.Since(t0)
+
+	slots, err := plan.MaxBatchSize()
+	if err != nil {
+		return err
+	}
+	scfg := sched.Config{Kind: cfg.Scheduler.Kind, BatchSizeCap: cfg.Scheduler.BatchSizeCap, BlockSize: cfg.Scheduler.BlockSize,
+		ChunkSize: cfg.Scheduler.ChunkSize, MaxTokensInBatch: cfg.Scheduler.MaxTokensInBatch,
+		WatermarkFraction: cfg.Scheduler.WatermarkBlocksFraction, MaxWaitingIters: cfg.Scheduler.MaxWaitingIters,
+		NumBlocks: cfg.Scheduler.NumBlocks, MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
+	pred := &predict.Predictor{M: model, S: predict.Settings{
+		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
+		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
+		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
+		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat}}
+	id := cfg.RunID
+	if id == "" {
+		id = command.DefaultID(c.Config)
+	}
+	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "vidur_runs", id), cfg.Overwrite)
+	if err != nil {
+		return command.WithHint(err, "pass another run_id=, or overwrite=true")
+	}
+	defer d.Abort()
+	w, err := runout.New(d, cfg.Sim.TokenMetrics, cfg.Sim.BatchMetrics, cfg.Sim.ChromeTrace)
+	if err != nil {
+		return err
+	}
+	s, err := sim.New(sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas, Global: cfg.Cluster.GlobalScheduler,
+		Seed: cfg.Sim.Seed, Predictor: pred, TrackTokens: cfg.Sim.TokenMetrics}, reqs, w)
+	if err != nil {
+		return command.Usage(err, "")
+	}
+	prog := c.NewProgress("requests", len(reqs))
+	last := 0
+	for {
+		ok, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if n := s.Completed(); n-last >= 4096 {
+			prog.Add(n - last)
+			last = n
+		}
+		if s.Events()&0xffff == 0 && c.Ctx.Err() != nil {
+			return c.Ctx.Err()
+		}
+	}
+	prog.Add(s.Completed() - last)
+	prog.Done()
+	status := artifacts.RunComplete
+	if un := s.Unfinished(); len(un) > 0 {
+		status = artifacts.RunFailed
+		for _, r := range un {
+			w.Failed(r, "never finished: the scheduler could not run it (see warnings)")
+		}
+		warnings = append(warnings, fmt.Sprintf("%d requests never finished (Vidur's final is_empty assertion would fail)", len(un)))
+	}
+	for i, r := range s.Replicas() {
+		if alloc, total, holders := r.Stats(); alloc > 0 || holders > 0 {
+			warnings = append(warnings, fmt.Sprintf("replica %d ends with %d of %d KV blocks still allocated to %d requests (leak)", i, alloc, total, holders))
+		}
+	}
+	if native != nil {
+		warnings = append(warnings, native.Warnings()...)
+	}
+	for _, wmsg := range warnings {
+		c.Warnf("%s", wmsg)
+	}
+	meta.RunID = id
+	meta.Backend = "vidur-sim/" + model.Name()
+	meta.Device = artifacts.DeviceInfo{Name: cfg.Hardware.Name, Description: fmt.Sprintf("simulated %s (%g GB, network %s), TP %d, PP %d, %d replica(s)",
+		cfg.Hardware.Device, cfg.Hardware.MemoryGB, cfg.Hardware.NetworkDevice, tp, pp, cfg.Cluster.NumReplicas)}
+	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "none"}
+	meta.Workload = wl
+	_, numBlocks, _ := s.Replicas()[0].Stats()
+	meta.Scheduler = map[string]any{"kind": cfg.Scheduler.Kind, "chunk_size": cfg.Scheduler.ChunkSize,
+		"batch_size_cap": cfg.Scheduler.BatchSizeCap, "block_size": cfg.Scheduler.BlockSize,
+		"max_tokens_in_batch": cfg.Scheduler.MaxTokensInBatch, "num_blocks": numBlocks, "planner_max_batch_size": slots,
+		"global_scheduler": cfg.Cluster.GlobalScheduler, "num_replicas": cfg.Cluster.NumReplicas,
+		"tensor_parallel": tp, "pipeline_parallel": pp, "vidur_compat": compat}
+	meta.StartedAt = t0.UTC().Format(time.RFC3339)
+	meta.Duration = float64(s.Now())
+	meta.Status = status
+	if native != nil {
+		// Bundle notes go to run_meta.json only; they are not news on
+		// every run.
+		warnings = append(warnings, native.Notes...)
+	}
+	meta.Warnings = warnings
+	meta.Extra["events"] = s.Events()
+	meta.Extra["predictor_setup_s"] = setup.Seconds()
+	if err := w.Close(meta); err != nil {
+		return err
+	}
+	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
+		return err
+	}
+	if err := d.Commit(); err != nil {
+		return err
+	}
+	c.Infof("simulated %d requests (%d completed) to t=%.3f s in %.2f s wall", len(reqs), s.Completed(), float64(s.Now()), time.Since(t0).Seconds())
+	fmt.Fprintln(c.Stdout, d.Final)
+	if status != artifacts.RunComplete {
+		return errors.New("some requests never finished; the run directory records them as failed")
+	}
+	return nil
+}
+
+func readWorkload(cfg *Config) ([]artifacts.Request, artifacts.RunWorkload, error) {
+	if p := cfg.Workload.TraceReplayFile; p != "" {
+		reqs, err := artifacts.ReadTraceReplayFile(p)
+		if err != nil {
+			return nil, artifacts.RunWorkload{}, fmt.Errorf("workload.trace_replay_file: %w", err)
+		}
+		sum, err := artifacts.FileSHA256(p)
+		if err != nil {
+			return nil, artifacts.RunWorkload{}, err
+		}
+		return reqs, artifacts.RunWorkload{WorkloadID: "trace:" + filepath.Base(p), Dir: filepath.Dir(p),
+			Artifacts: map[string]string{filepath.Base(p): sum}}, nil
+	}
+	dir := cfg.Workload.WorkloadDir
+	w, err := artifacts.ReadWorkloadDir(dir)
+	if err != nil {
+		return nil, artifacts.RunWorkload{}, fmt.Errorf("workload.workload_dir: %w", err)
+	}
+	sums := map[string]string{}
+	for _, f := range []string{artifacts.TraceLengthsFile, artifacts.TraceIntervalsFile, artifacts.WorkloadMetaFile} {
+		if sums[f], err = artifacts.FileSHA256(filepath.Join(dir, f)); err != nil {
+			return nil, artifacts.RunWorkload{}, err
+		}
+	}
+	return w.Requests, artifacts.RunWorkload{WorkloadID: w.Meta.WorkloadID, Dir: dir, Artifacts: sums}, nil
+}
+
+// buildModel loads the chosen predictor; a native one also reports its
+// hold-out errors into meta.
+func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model, *predict.Native, error) {
+	if cfg.Sim.Predictor == predict.TableName {
+		t, err := predict.LoadTables(cfg.Sim.PredictorTables, tp > 1, pp > 1)
+		var me *predict.MissingError
+		if errors.As(err, &me) {
+			return nil, nil, command.WithHint(err, "sim.predictor_tables= must be Python Vidur's cache directory for this model and settings")
+		}
+		return t, nil, err
+	}
+	hw := cfg.Hardware
+	paths := predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
+	a := cfg.Model.Arch
+	b, err := predict.LoadBundle(paths, predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
+		EmbeddingDim: a.HiddenSize, MLPHiddenDim: a.IntermediateSize, TP: tp, BlockSize: cfg.Scheduler.BlockSize,
+		ModelID: cfg.Model.VidurModelID}, tp > 1, pp > 1)
+	if err != nil {
+		return nil, nil, command.WithHint(err, profileHint)
+	}
+	n, err := predict.Train(b, cfg.Sim.Seed, a.HiddenSize)
+	if err != nil {
+		return nil, nil, command.WithHint(err, profileHint)
+	}
+	meta.Extra["predictor"] = map[string]any{"name": predict.NativeName, "holdout_fraction": predict.HoldoutFraction,
+		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": b.Paths.MLP, "attention_csv": b.Paths.Attention}
+	return n, n, nil
+}
