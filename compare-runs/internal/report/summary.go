@@ -158,7 +158,7 @@ func distances(b *strings.Builder, s *Summary) {
 		for _, res := range s.Results {
 			mape := row(res, m.Key, "mape")
 			fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", m.Label, res.Sim.Label, res.NumPaired[m.Key],
-				pct(mape.Sim), ms(row(res, m.Key, "median_abs_error").Sim), num(row(res, m.Key, "ks").Sim),
+				unsignedPct(mape.Sim), ms(row(res, m.Key, "median_abs_error").Sim), num(row(res, m.Key, "ks").Sim),
 				ms(row(res, m.Key, "wasserstein").Sim), verdict(mape))
 		}
 	}
@@ -204,6 +204,13 @@ func pct(v float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%+.1f%%", v*100)
+}
+
+func unsignedPct(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", v*100)
 }
 
 func num(v float64) string {
