@@ -1,0 +1,65 @@
+package sim
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/sched"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.trace golden event traces (commit only diffs you understand)")
+
+// TestSpec1_3_GoldenTraces pins the event order of §1.3 (handlers and
+// their emission order) on small cases: every handled event, in order.
+func TestSpec1_3_GoldenTraces(t *testing.T) {
+	reqs := []artifacts.Request{
+		{RequestID: 0, ArrivedAt: 0.0, NumPrefillTokens: 300, NumDecodeTokens: 3},
+		{RequestID: 1, ArrivedAt: 0.0, NumPrefillTokens: 40, NumDecodeTokens: 1},
+		{RequestID: 2, ArrivedAt: 0.05, NumPrefillTokens: 600, NumDecodeTokens: 2},
+		{RequestID: 3, ArrivedAt: 0.3, NumPrefillTokens: 16, NumDecodeTokens: 4},
+	}
+	cases := []struct {
+		name string
+		cfg  Config
+	}{
+		{"sarathi_pp1", synthConfig(sched.Sarathi, 1, 1, 0)},
+		{"sarathi_pp2_2replicas", synthConfig(sched.Sarathi, 2, 2, 0)},
+		{"vllm_pp1", synthConfig(sched.VLLM, 1, 1, 0)},
+		{"vllm_tight_memory_restart", synthConfig(sched.VLLM, 1, 1, 45)},
+		{"orca_pp1", synthConfig(sched.Orca, 1, 1, 0)},
+		{"faster_transformer_pp1", synthConfig(sched.FasterTransformer, 1, 1, 0)},
+		{"lightllm_pp1", synthConfig(sched.LightLLM, 1, 1, 0)},
+		{"transformers_pp1", synthConfig(sched.Transformers, 1, 1, 0)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			s, err := New(c.cfg, reqs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetTrace(&buf)
+			if err := s.Run(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", c.name+".trace")
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(want, buf.Bytes()) {
+				t.Errorf("event trace differs from %s; inspect with -update and git diff", path)
+			}
+		})
+	}
+}
