@@ -36,6 +36,20 @@ for t in workload-spec real-bench vidur-profile vidur-sim compare-runs; do
 	(cd "$t" && CGO_ENABLED=0 go build -o /dev/null .) || { echo "CGO_ENABLED=0 build failed: $t" >&2; status=1; }
 done
 
+say "browser test of compare-runs' figures (headless Chromium)"
+if ! command -v chromium >/dev/null; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "installing Debian's chromium for the browser test"
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || status=1
+	else
+		echo "test: error: the browser test needs chromium (Debian: sudo apt-get install chromium)" >&2
+		status=1
+	fi
+fi
+if command -v chromium >/dev/null; then
+	(scripts/bootstrap_echarts.sh >/dev/null && scripts/test_browser.sh) || status=1
+fi
+
 if [ "$status" -ne 0 ]; then
 	echo "FAILED" >&2
 	exit 1
