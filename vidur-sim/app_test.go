@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/config/command"
+)
+
+// sharedData returns ../shared/data beside the checkout, or skips.
+func sharedData(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("shared data not found: no go.work above the test directory")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("shared data absent at %s (third-party reference data, not in the repository)", data)
+	}
+	return data
+}
+
+func runTool(t *testing.T, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	status = command.Run(newTool(), append([]string{"vidur-sim"}, args...), &o, &e)
+	return o.String(), e.String(), status
+}
+
+func a30Args(t *testing.T, out string) []string {
+	d := sharedData(t)
+	return []string{"model=qwen2_7b", "hardware=a30", "vidur.profiling.root=" + filepath.Join(d, "vidur-profiles"),
+		"workload.trace_replay_file=" + filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi", "trace_2000.csv"),
+		"output_root=" + out}
+}
+
+// TestE2EA30Bundle runs the native predictor on the shared A30 Qwen2-7B
+// bundle end to end and reads the run back through pkg/artifacts.
+func TestE2EA30Bundle(t *testing.T) {
+	out := t.TempDir()
+	stdout, stderr, st := runTool(t, append(a30Args(t, out), "run_id=e2e", "sim.chrome_trace=true")...)
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	dir := strings.TrimSpace(stdout)
+	run, err := artifacts.ReadRunDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Requests) != 2000 || run.Meta.Status != artifacts.RunComplete || run.Meta.Counts.Completed != 2000 {
+		t.Fatalf("%d requests, status %s, %+v", len(run.Requests), run.Meta.Status, run.Meta.Counts)
+	}
+	if len(run.Tokens) != run.Meta.Counts.Tokens || len(run.Batches) == 0 {
+		t.Fatalf("%d token rows, %d batches", len(run.Tokens), len(run.Batches))
+	}
+	pred, ok := run.Meta.Extra["predictor"].(map[string]any)
+	if !ok || pred["name"] != "native" {
+		t.Fatalf("run_meta predictor report missing: %v", run.Meta.Extra)
+	}
+	var tr struct {
+		TraceEvents []map[string]any `json:"traceEvents"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "chrome_trace.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &tr); err != nil || len(tr.TraceEvents) != len(run.Batches) {
+		t.Fatalf("chrome trace: %v, %d events for %d batches", err, len(tr.TraceEvents), len(run.Batches))
+	}
+}
+
+// TestDeterminism: the same inputs and seed give byte-identical artifacts
+// (run_meta.json aside from its wall-clock started_at).
+func TestDeterminism(t *testing.T) {
+	var dirs []string
+	for range 2 {
+		out := t.TempDir()
+		stdout, stderr, st := runTool(t, append(a30Args(t, out), "run_id=same", "sim.chrome_trace=true", "cluster.num_replicas=2", "cluster.global_scheduler=random")...)
+		if st != 0 {
+			t.Fatalf("status %d: %s", st, stderr)
+		}
+		dirs = append(dirs, strings.TrimSpace(stdout))
+	}
+	for _, f := range []string{"request_metrics.csv", "token_metrics.csv", "batch_metrics.csv", "chrome_trace.json", "config.yaml", "run_meta.json"} {
+		a, _ := os.ReadFile(filepath.Join(dirs[0], f))
+		b, _ := os.ReadFile(filepath.Join(dirs[1], f))
+		if f == "run_meta.json" || f == "config.yaml" {
+			a, b = dropLines(a, "started_at", "output_root", "dir"), dropLines(b, "started_at", "output_root", "dir")
+		}
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between identical runs", f)
+		}
+	}
+}
+
+func dropLines(b []byte, keys ...string) []byte {
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		keep := true
+		for _, k := range keys {
+			if strings.Contains(l, `"`+k+`"`) || strings.HasPrefix(strings.TrimSpace(l), k+":") {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, l)
+		}
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
+// TestVidurTableCLI runs the reference case through the command line and
+// compares TTFT, E2E and scheduling delay with Python Vidur's file.
+func TestVidurTableCLI(t *testing.T) {
+	d := sharedData(t)
+	ref := filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi")
+	out := t.TempDir()
+	stdout, stderr, st := runTool(t, "model=qwen2_7b", "hardware=a30", "sim.predictor=vidur_table",
+		"sim.predictor_tables="+filepath.Join(ref, "predictions"), "workload.trace_replay_file="+filepath.Join(ref, "trace_2000.csv"),
+		"output_root="+out, "run_id=ref")
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	run, err := artifacts.ReadRunDir(strings.TrimSpace(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(ref, "request_metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tb, err := artifacts.NewTable(f.Name(), f, "Request Id", "request_e2e_time", "prefill_e2e_time", "request_scheduling_delay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for tb.Next() {
+		id := tb.Int("Request Id")
+		m := run.Requests[id].Metrics()
+		for _, c := range []struct {
+			col string
+			got float64
+		}{{"request_e2e_time", m.E2E}, {"prefill_e2e_time", m.TTFT}, {"request_scheduling_delay", m.SchedulingDelay}} {
+			want, _ := strconv.ParseFloat(tb.String(c.col), 64)
+			if c.got != want || math.IsNaN(c.got) {
+				t.Fatalf("request %d %s: %v, Vidur %v", id, c.col, c.got, want)
+			}
+		}
+		n++
+	}
+	if n != 2000 {
+		t.Fatalf("compared %d rows", n)
+	}
+}
+
+// TestErrors: bad input gets one clear line and the right exit status.
+func TestErrors(t *testing.T) {
+	d := sharedData(t)
+	trace := filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi", "trace_2000.csv")
+	tmp := t.TempDir()
+	mlpSrc, _ := os.ReadFile(filepath.Join(d, "vidur-profiles", "compute", "a30", "Qwen", "Qwen-2-7B", "mlp.csv"))
+	attnSrc, _ := os.ReadFile(filepath.Join(d, "vidur-profiles", "compute", "a30", "Qwen", "Qwen-2-7B", "attention.csv"))
+	bundle := func(name string, mlp []byte) string {
+		root := filepath.Join(tmp, name)
+		c := filepath.Join(root, "data", "profiling", "compute", "a30", "Qwen", "Qwen-2-7B")
+		os.MkdirAll(c, 0o755)
+		os.WriteFile(filepath.Join(c, "mlp.csv"), mlp, 0o644)
+		os.WriteFile(filepath.Join(c, "attention.csv"), attnSrc, 0o644)
+		return root
+	}
+	lines := strings.Split(string(mlpSrc), "\n")
+	// Drop the num_tokens column's header name: a missing column.
+	noCol := strings.Replace(string(mlpSrc), ",num_tokens,", ",num_tokenz,", 1)
+	// A non-numeric num_tokens cell on file line 4.
+	head := strings.Split(lines[0], ",")
+	col := 0
+	for i, h := range head {
+		if h == "num_tokens" {
+			col = i
+		}
+	}
+	cells := strings.Split(lines[3], ",")
+	cells[col] = "abc"
+	lines[3] = strings.Join(cells, ",")
+	badCell := strings.Join(lines, "\n")
+	cellPos := "mlp.csv:4:" + strconv.Itoa(len(strings.Join(cells[:col], ","))+2) // 1-based byte column
+	cases := []struct {
+		name   string
+		args   []string
+		status int
+		want   []string
+	}{
+		{"unknown scheduler", []string{"scheduler.kind=fifo"}, 2, []string{`unknown scheduler.kind "fifo"`}},
+		{"missing bundle", []string{"vidur.profiling.root=" + filepath.Join(tmp, "nothing")}, 1,
+			[]string{"Missing profiling inputs:", "mlp.csv", "attention.csv"}},
+		{"missing TP inputs", []string{"vidur.profiling.root=" + bundle("tp", mlpSrc), "parallel.tensor=2"}, 1,
+			[]string{"Missing profiling inputs:", "all_reduce.csv"}},
+		{"missing column", []string{"vidur.profiling.root=" + bundle("col", []byte(noCol))}, 1,
+			[]string{"mlp.csv:1:", "missing required column(s) num_tokens"}},
+		{"non-numeric cell", []string{"vidur.profiling.root=" + bundle("cell", []byte(badCell))}, 1,
+			[]string{cellPos, `"abc" is not a finite number`}},
+		{"no workload", []string{"vidur.profiling.root=x", "workload.trace_replay_file="}, 2,
+			[]string{"exactly one of workload.workload_dir= and workload.trace_replay_file="}},
+		{"table keys out of range", nil, 0, nil},
+	}
+	for _, c := range cases {
+		if c.want == nil {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"model=qwen2_7b", "hardware=a30", "workload.trace_replay_file=" + trace, "output_root=" + tmp}, c.args...)
+			_, stderr, st := runTool(t, args...)
+			if st != c.status {
+				t.Errorf("status %d, want %d: %s", st, c.status, stderr)
+			}
+			first := strings.SplitN(stderr, "\n", 2)[0]
+			if !strings.HasPrefix(first, "vidur-sim: error: ") {
+				t.Errorf("first line %q", first)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(first, w) {
+					t.Errorf("error line %q lacks %q", first, w)
+				}
+			}
+		})
+	}
+}
