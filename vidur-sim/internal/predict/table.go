@@ -152,7 +152,7 @@ func read1(path, key string) ([]float64, error) {
 		if tb.Err() != nil {
 			break
 		}
-		if k > 1<<24 {
+		if k > 1<<22 {
 			tb.Fail(key, fmt.Errorf("key %d is implausibly large", k))
 			break
 		}
@@ -207,6 +207,11 @@ func (g *grid2) read(path, xc, yc string, ySquared bool) error {
 	}
 	if g.y0, g.dy, g.ny, err2 = axis(ys); err2 != nil {
 		return &artifacts.FileError{Path: path, Field: yc, Err: err2}
+	}
+	// Vidur's grids are dense; a sparse one would waste memory (and is not
+	// a table Vidur wrote).
+	if g.nx*g.ny > 16*len(rows)+1<<20 {
+		return &artifacts.FileError{Path: path, Err: fmt.Errorf("%d×%d grid for %d rows is too sparse to be a Vidur prediction table", g.nx, g.ny, len(rows))}
 	}
 	g.v = make([]float64, g.nx*g.ny)
 	for i := range g.v {

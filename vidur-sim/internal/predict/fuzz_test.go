@@ -1,0 +1,60 @@
+package predict
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzReadRows: the profile reader never panics, and what it accepts has
+// one value per row in every column.
+func FuzzReadRows(f *testing.F) {
+	f.Add([]byte("num_tokens,time_stats.add.median,use_gated_mlp\n1,0.5,True\n2,,False\n"))
+	f.Add([]byte("num_tokens,time_stats.add.median\n1,abc\n"))
+	f.Add([]byte("\"a\nb\",x\n1,2\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "mlp.csv")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := readRows(p, []string{"num_tokens"}, []string{"time_stats.add.median"}, []string{"use_gated_mlp"}, nil)
+		if err != nil {
+			return
+		}
+		for c, col := range r.cols {
+			if len(col) != r.n {
+				t.Fatalf("column %s has %d values for %d rows", c, len(col), r.n)
+			}
+		}
+		r.dedupe()
+		r.filter(map[string]float64{"num_tokens": 1})
+	})
+}
+
+// FuzzTables: Vidur's prediction-table reader never panics.
+func FuzzTables(f *testing.F) {
+	f.Add([]byte("num_tokens,prediction\n1,0.5\n3,0.7\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,1,0.1\n64,4,0.2\n"))
+	f.Add([]byte("num_tokens,prediction\n-1,0.5\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,2,0.1\n"))
+	f.Add([]byte("num_tokens,prediction\n99999999999,1\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,1,0.1\n5,1,1\n7,1,1\n"))
+	f.Fuzz(func(t *testing.T, one, two []byte) {
+		dir := t.TempDir()
+		p1 := filepath.Join(dir, "add.csv")
+		p2 := filepath.Join(dir, "prefill.csv")
+		os.WriteFile(p1, one, 0o644)
+		os.WriteFile(p2, two, 0o644)
+		if tab, err := read1(p1, "num_tokens"); err == nil {
+			for i := range tab {
+				_ = tab[i]
+			}
+		}
+		var g grid2
+		if err := g.read(p2, "kv_cache_size", "prefill_chunk_size_squared", true); err == nil {
+			if len(g.v) != g.nx*g.ny {
+				t.Fatalf("grid %d×%d holds %d values", g.nx, g.ny, len(g.v))
+			}
+			g.at(0, 1)
+			g.at(1<<40, 1<<40)
+		}
+	})
+}
