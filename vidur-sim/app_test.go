@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 )
 
 // sharedData returns ../shared/data beside the checkout, or skips.
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -41,9 +42,11 @@ func sharedData(t *testing.T) string {
 func runTool(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	t.Helper()
 	var o, e bytes.Buffer
-	status = command.Run(newTool(), append([]string{"vidur-sim"}, args...), &o, &e)
+	status = runArgs(append([]string{"vidur-sim"}, args...), &o, &e)
 	return o.String(), e.String(), status
 }
+
+func runArgs(args []string, o, e io.Writer) int { return command.Run(newTool(), args, o, e) }
 
 func a30Args(t *testing.T, out string) []string {
 	d := sharedData(t)

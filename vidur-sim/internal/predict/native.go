@@ -35,6 +35,7 @@ type OpReport struct {
 type Native struct {
 	op      [numOps]curve
 	lo, hi  [numOps]float64
+	cache   [numOps][]float64 // op value by integer key, NaN = not yet
 	dec     fit2
 	pre     fit2
 	Reports []OpReport
@@ -369,12 +370,29 @@ func (n *Native) Op(op Op, k int) (float64, error) {
 	if c == nil {
 		return 0, fmt.Errorf("%s: the bundle has no timings for %s", NativeName, op)
 	}
+	if cs := n.cache[op]; k >= 0 && k < len(cs) && !math.IsNaN(cs[k]) {
+		return cs[k], nil
+	}
 	x := float64(k)
 	if x < n.lo[op] || x > n.hi[op] {
 		n.warn(op.String(), fmt.Sprintf("%s: key %d is outside the profiled range %g..%g; extrapolated linearly", op, k, n.lo[op], n.hi[op]))
 	}
-	return c.at(x), nil
+	v := c.at(x)
+	if k >= 0 && k < cacheKeys {
+		if n.cache[op] == nil {
+			n.cache[op] = make([]float64, cacheKeys)
+			for i := range n.cache[op] {
+				n.cache[op][i] = math.NaN()
+			}
+		}
+		n.cache[op][k] = v
+	}
+	return v, nil
 }
+
+// cacheKeys bounds the memo of token-indexed values: keys are batch
+// token counts, so 64 Ki covers any batch a 4096-token grid profiles.
+const cacheKeys = 1 << 16
 
 // Decode implements [Model].
 func (n *Native) Decode(batch, kv int) (float64, error) {

@@ -81,7 +81,7 @@ func New(cfg Config, id, plannerBatch int, nextBatchID *int) (Replica, error) {
 		if cfg.ChunkSize <= 0 {
 			return nil, fmt.Errorf("scheduler.chunk_size=%d must be positive", cfg.ChunkSize)
 		}
-		return &sarathi{paged{base: b}}, nil
+		return &sarathi{paged: paged{base: b}}, nil
 	case VLLM:
 		return &vllm{paged{base: b}}, nil
 	case Orca:

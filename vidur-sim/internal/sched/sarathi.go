@@ -4,7 +4,11 @@ import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
 // sarathi is Sarathi-Serve's chunked prefill (spec §3.3): decodes first,
 // then running prefills, then new requests, within chunk_size tokens.
-type sarathi struct{ paged }
+type sarathi struct {
+	paged
+	// Scratch slices reused across iterations.
+	prefills, skipped, spare []*entity.Request
+}
 
 func (s *sarathi) Schedule() ([]*entity.Batch, error) { return s.schedule(s.next) }
 
@@ -17,8 +21,12 @@ func (s *sarathi) chunk(r *entity.Request, used int) int {
 }
 
 func (s *sarathi) next() (*entity.Batch, error) {
-	var reqs, skipped, prefills []*entity.Request
-	var toks []int
+	guess := min(s.maxMicro, len(s.preempted)+s.queue.Len())
+	reqs := make([]*entity.Request, 0, guess)
+	toks := make([]int, 0, guess)
+	prefills := s.prefills[:0]
+	skipped := s.skipped[:0]
+	base := s.preempted // the whole list; popping below re-slices it
 	used := 0
 	for len(s.preempted) > 0 {
 		if len(reqs) == s.maxMicro {
@@ -46,13 +54,13 @@ func (s *sarathi) next() (*entity.Batch, error) {
 		reqs = append(reqs, r)
 		toks = append(toks, n)
 	}
-	if len(skipped) > 0 {
-		s.preempted = append(skipped, s.preempted...)
-	} else {
-		// Re-slice to the front of a fresh array now and then, so the
-		// popped prefix does not pin memory.
-		s.preempted = append([]*entity.Request(nil), s.preempted...)
-	}
+	// preempted = skipped + what was not popped, built in the spare
+	// buffer (double buffering: no allocation per iteration).
+	next := append(append(s.spare[:0], skipped...), s.preempted...)
+	clear(base) // drop references held by the old buffer
+	s.spare = base[:0]
+	s.preempted = next
+	s.prefills, s.skipped = prefills[:0], skipped[:0]
 	sortByArrival(s.preempted)
 	for s.queue.Len() > 0 {
 		if s.holders == s.cfg.BatchSizeCap || len(reqs) == s.maxMicro {
