@@ -222,7 +222,7 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 	a := cfg.Model.Arch
 	b, err := predict.LoadBundle(paths, predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
 		EmbeddingDim: a.HiddenSize, MLPHiddenDim: a.IntermediateSize, TP: tp, BlockSize: cfg.Scheduler.BlockSize,
-		ModelID: cfg.Model.VidurModelID}, tp > 1, pp > 1)
+		ModelID: cfg.Model.VidurModelID, StrictBlockSize: cfg.Sim.VidurCompat}, tp > 1, pp > 1)
 	if err != nil {
 		return nil, nil, command.WithHint(err, profileHint)
 	}

@@ -264,3 +264,44 @@ func TestSpec10_14_KeyOutsideRange(t *testing.T) {
 		t.Errorf("native: status %d: %s", st, stderr)
 	}
 }
+
+// TestE2EWorkloadDir runs the main command shape: a workload
+// directory written through pkg/artifacts.
+func TestE2EWorkloadDir(t *testing.T) {
+	d := sharedData(t)
+	tmp := t.TempDir()
+	w := &artifacts.Workload{Meta: artifacts.WorkloadMeta{SchemaVersion: artifacts.SchemaVersion, WorkloadID: "wl-test"}}
+	for i := range 50 {
+		p, dec := 20+37*i%900, 5+i%40
+		ids := make([]int, p)
+		w.Prompts = append(w.Prompts, artifacts.Prompt{RequestID: i, Prompt: "x", PromptTokenIDs: ids, NumPrefillTokens: p, NumDecodeTokens: dec})
+		w.Requests = append(w.Requests, artifacts.Request{RequestID: i, ArrivedAt: 0.25 * float64(i), NumPrefillTokens: p, NumDecodeTokens: dec})
+	}
+	dir, err := artifacts.CreateDir(filepath.Join(tmp, "workloads", "wl-test"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := artifacts.WriteWorkload(dir, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, st := runTool(t, "model=qwen2_7b", "hardware=a30", "vidur.profiling.root="+filepath.Join(d, "vidur-profiles"),
+		"workload.workload_dir="+dir.Final, "output_root="+tmp, "run_id=wl")
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	run, err := artifacts.ReadRunDir(strings.TrimSpace(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Meta.Workload.WorkloadID != "wl-test" || len(run.Requests) != 50 || run.Meta.Counts.Completed != 50 {
+		t.Fatalf("workload %q, %d requests, %+v", run.Meta.Workload.WorkloadID, len(run.Requests), run.Meta.Counts)
+	}
+	for _, r := range run.Requests {
+		if r.NumDecodeTokensActual != r.NumDecodeTokens {
+			t.Errorf("request %d: %d of %d tokens", r.RequestID, r.NumDecodeTokensActual, r.NumDecodeTokens)
+		}
+	}
+}

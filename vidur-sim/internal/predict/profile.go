@@ -16,6 +16,18 @@ type ModelDims struct {
 	NumQHeads, NumKVHeads, EmbeddingDim, MLPHiddenDim int
 	TP, BlockSize                                     int
 	ModelID                                           string // cpu_overheads.csv model_name
+	// StrictBlockSize refuses attention rows of another block size, as
+	// Vidur does (compat).
+	StrictBlockSize bool
+}
+
+func hasValue(r *rows, col string, v float64) bool {
+	for _, x := range r.cols[col] {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // rows is a CSV read by column: keys (required, non-empty numbers) and
@@ -237,8 +249,17 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 	if err != nil {
 		return nil, err
 	}
-	if err := b.pick(b.Attn, map[string]float64{"n_embd": float64(d.EmbeddingDim), "n_q_head": float64(d.NumQHeads),
-		"n_kv_head": float64(d.NumKVHeads), "block_size": float64(d.BlockSize), "num_tensor_parallel_workers": float64(d.TP)}); err != nil {
+	attnEq := map[string]float64{"n_embd": float64(d.EmbeddingDim), "n_q_head": float64(d.NumQHeads),
+		"n_kv_head": float64(d.NumKVHeads), "block_size": float64(d.BlockSize), "num_tensor_parallel_workers": float64(d.TP)}
+	if !d.StrictBlockSize && !hasValue(b.Attn, "block_size", float64(d.BlockSize)) {
+		// Vidur refuses a block size the bundle lacks (lightllm's 1 with
+		// the usual 16-token profiles, spec §10.6). The attention kernels'
+		// time hardly depends on the paging granularity, so use the rows
+		// profiled with other block sizes, and say so.
+		delete(attnEq, "block_size")
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: no rows with block_size=%d; using the rows of other block sizes", p.Attention, d.BlockSize))
+	}
+	if err := b.pick(b.Attn, attnEq); err != nil {
 		return nil, err
 	}
 	if needTP {
