@@ -183,10 +183,8 @@ func (r *rows) dedupe() int {
 		}
 	}
 	r.select_(keep, n)
-	return r.n0(keep) - n
+	return len(keep) - n
 }
-
-func (r *rows) n0(keep []bool) int { return len(keep) }
 
 // Bundle is a profiling bundle read and filtered to one model and TP.
 type Bundle struct {

@@ -22,23 +22,35 @@ func TestSpec1_3_GoldenTraces(t *testing.T) {
 		{RequestID: 2, ArrivedAt: 0.05, NumPrefillTokens: 600, NumDecodeTokens: 2},
 		{RequestID: 3, ArrivedAt: 0.3, NumPrefillTokens: 16, NumDecodeTokens: 4},
 	}
+	tight := []artifacts.Request{
+		{RequestID: 0, ArrivedAt: 0, NumPrefillTokens: 64, NumDecodeTokens: 40},
+		{RequestID: 1, ArrivedAt: 0.001, NumPrefillTokens: 64, NumDecodeTokens: 40},
+	}
 	cases := []struct {
 		name string
 		cfg  Config
+		reqs []artifacts.Request
 	}{
-		{"sarathi_pp1", synthConfig(sched.Sarathi, 1, 1, 0)},
-		{"sarathi_pp2_2replicas", synthConfig(sched.Sarathi, 2, 2, 0)},
-		{"vllm_pp1", synthConfig(sched.VLLM, 1, 1, 0)},
-		{"vllm_tight_memory_restart", synthConfig(sched.VLLM, 1, 1, 45)},
-		{"orca_pp1", synthConfig(sched.Orca, 1, 1, 0)},
-		{"faster_transformer_pp1", synthConfig(sched.FasterTransformer, 1, 1, 0)},
-		{"lightllm_pp1", synthConfig(sched.LightLLM, 1, 1, 0)},
-		{"transformers_pp1", synthConfig(sched.Transformers, 1, 1, 0)},
+		{"sarathi_pp1", synthConfig(sched.Sarathi, 1, 1, 0), nil},
+		{"sarathi_pp2_2replicas", synthConfig(sched.Sarathi, 2, 2, 0), nil},
+		{"vllm_pp1", synthConfig(sched.VLLM, 1, 1, 0), nil},
+		// 10 blocks of 16 tokens: both prompts fit (4 blocks each), their
+		// decodes do not, so the later one is restarted (spec §3.2).
+		{"vllm_tight_memory_restart", synthConfig(sched.VLLM, 1, 1, 10), tight},
+		{"sarathi_tight_memory_restart", synthConfig(sched.Sarathi, 1, 1, 10), tight},
+		{"orca_pp1", synthConfig(sched.Orca, 1, 1, 0), nil},
+		{"faster_transformer_pp1", synthConfig(sched.FasterTransformer, 1, 1, 0), nil},
+		{"lightllm_pp1", synthConfig(sched.LightLLM, 1, 1, 0), nil},
+		{"transformers_pp1", synthConfig(sched.Transformers, 1, 1, 0), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			s, err := New(c.cfg, reqs, nil)
+			in := reqs
+			if c.reqs != nil {
+				in = c.reqs
+			}
+			s, err := New(c.cfg, in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

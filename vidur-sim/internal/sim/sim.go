@@ -171,7 +171,21 @@ func (s *Sim) Step() (bool, error) {
 		if ev.batch != nil {
 			bid = ev.batch.ID
 		}
-		fmt.Fprintf(s.trace, "%.9f %s r=%d s=%d b=%d\n", float64(it.Time), kindNames[ev.kind], ev.replica, ev.stage, bid)
+		fmt.Fprintf(s.trace, "%.9f %s r=%d s=%d b=%d", float64(it.Time), kindNames[ev.kind], ev.replica, ev.stage, bid)
+		if ev.kind == evStageArrival && ev.stage == 0 {
+			// The batch's make-up, and restarts so far, when it is formed.
+			fmt.Fprintf(s.trace, " reqs=")
+			for i, r := range ev.batch.Requests {
+				if i > 0 {
+					fmt.Fprint(s.trace, ",")
+				}
+				fmt.Fprintf(s.trace, "%d:%d", r.ID, ev.batch.Tokens[i])
+				if r.NumRestarts > 0 {
+					fmt.Fprintf(s.trace, "(restarts %d)", r.NumRestarts)
+				}
+			}
+		}
+		fmt.Fprintln(s.trace)
 	}
 	return true, s.handle(it.Time, &it.Payload)
 }
