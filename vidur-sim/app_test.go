@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -302,6 +303,61 @@ func TestE2EWorkloadDir(t *testing.T) {
 	for _, r := range run.Requests {
 		if r.NumDecodeTokensActual != r.NumDecodeTokens {
 			t.Errorf("request %d: %d of %d tokens", r.RequestID, r.NumDecodeTokensActual, r.NumDecodeTokens)
+		}
+	}
+}
+
+// TestE2EDefaultsSyntheticBundle runs the defaults (model=qwen3_0_6b,
+// hardware=cpu) on a small synthetic bundle in vidur-profile's layout,
+// with its extra columns; it needs no shared data.
+func TestE2EDefaultsSyntheticBundle(t *testing.T) {
+	root := t.TempDir()
+	p := artifacts.NewProfilePaths(root, "cpu", "cpu_single", "Qwen/Qwen3-0.6B")
+	os.MkdirAll(filepath.Dir(p.MLP), 0o755)
+	ops := []string{"emb", "input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj", "post_attention_layernorm",
+		"mlp_up_proj", "mlp_act", "mlp_down_proj", "add", "attn_qk_norm", "norm", "lm_head", "sample"}
+	var b strings.Builder
+	for _, op := range ops {
+		b.WriteString("time_stats." + op + ".median,")
+	}
+	b.WriteString("n_head,n_kv_head,n_embd,n_expanded_embd,vocab_size,use_gated_mlp,num_tokens,num_tensor_parallel_workers\n")
+	for _, n := range []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096} {
+		for i := range ops {
+			b.WriteString(strconv.FormatFloat(0.01+0.0001*float64((i+1)*n), 'g', -1, 64) + ",")
+		}
+		b.WriteString("16,8,1024,3072,151936,True," + strconv.Itoa(n) + ",1\n")
+	}
+	os.WriteFile(p.MLP, []byte(b.String()), 0o644)
+	b.Reset()
+	b.WriteString("time_stats.attn_prefill.median,time_stats.attn_decode.median,n_embd,n_q_head,n_kv_head,block_size,num_tensor_parallel_workers,batch_size,prefill_chunk_size,kv_cache_size\n")
+	for _, c := range []int{16, 128, 512, 2048, 4096} {
+		for _, kv := range []int{0, 512, 2048} {
+			b.WriteString(strconv.FormatFloat(0.01+1e-6*float64(c*c+c*kv), 'g', -1, 64) + ",,1024,16,8,16,1,1," + strconv.Itoa(c) + "," + strconv.Itoa(kv) + "\n")
+		}
+	}
+	for _, bs := range []int{1, 4, 16, 64, 128} {
+		for _, kv := range []int{64, 1024, 4096} {
+			b.WriteString("," + strconv.FormatFloat(0.01+1e-5*float64(bs*kv), 'g', -1, 64) + ",1024,16,8,16,1," + strconv.Itoa(bs) + ",0," + strconv.Itoa(kv) + "\n")
+		}
+	}
+	os.WriteFile(p.Attention, []byte(b.String()), 0o644)
+	trace := filepath.Join(root, "trace.csv")
+	os.WriteFile(trace, []byte("arrived_at,num_prefill_tokens,num_decode_tokens\n0,100,5\n0.01,700,3\n0.02,30,1\n"), 0o644)
+	stdout, stderr, st := runTool(t, "vidur.profiling.root="+root, "workload.trace_replay_file="+trace, "output_root="+root, "run_id=q3")
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	run, err := artifacts.ReadRunDir(strings.TrimSpace(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Meta.Counts.Completed != 3 || run.Meta.Model.Name != "qwen3_0_6b" {
+		t.Fatalf("%+v %+v", run.Meta.Counts, run.Meta.Model)
+	}
+	ops2 := fmt.Sprint(run.Meta.Extra["predictor"])
+	for _, op := range []string{"lm_head", "attn_qk_norm", "norm", "sample"} {
+		if !strings.Contains(ops2, "op:"+op+" ") {
+			t.Errorf("predictor report lacks %s", op)
 		}
 	}
 }
