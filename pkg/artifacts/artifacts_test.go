@@ -163,7 +163,7 @@ func TestRunInvalid(t *testing.T) {
 	}{
 		{"missing column", RequestMetricsFile, "request_id,arrived_at\n0,0\n", "request_metrics.csv:1: missing required column(s) scheduled_at"},
 		{"non-numeric", RequestMetricsFile, reqHead + "0,zero,0,1,2,4,2,2,0,ok\n", `request_metrics.csv:2:3: column "arrived_at": "zero" is not a finite number`},
-		{"negative count", RequestMetricsFile, reqHead + "0,0,0,1,2,-4,2,2,0,ok\n", `request_metrics.csv:2:20: column "num_prefill_tokens": -4 is negative`},
+		{"negative count", RequestMetricsFile, reqHead + "0,0,0,1,2,-4,2,2,0,ok\n", `request_metrics.csv:2:11: column "num_prefill_tokens": -4 is negative`},
 		{"duplicate id", RequestMetricsFile, reqHead + "0,0,0,1,2,4,2,2,0,ok\n0,0,0,1,2,4,2,2,0,ok\n", `request_metrics.csv:3:1: column "request_id": request 0 appears twice`},
 		{"times out of order", RequestMetricsFile, reqHead + "0,0,0,3,2,4,2,2,0,ok\n", `column "completed_at": 2 is before prefill_completed_at 3`},
 		{"bad status", RequestMetricsFile, reqHead + "0,0,0,1,2,4,2,2,0,done\n", `column "status": "done" must be`},
