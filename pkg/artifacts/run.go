@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ type DeviceInfo struct {
 type RunModel struct {
 	Name         string `json:"name"`
 	ConfigSHA256 string `json:"config_sha256,omitempty"`
-	Weights      string `json:"weights"` // safetensors | synthetic | external
+	Weights      string `json:"weights"` // safetensors | synthetic | external (a server) | none (a simulation)
 }
 
 // RunWorkload ties a run to the workload it replayed.
@@ -142,6 +143,7 @@ func (m *RunMeta) Validate() error {
 type RunWriter struct {
 	dir                *Dir
 	files              []*os.File
+	bufs               []*bufio.Writer
 	req, tok, batch    *CSVWriter
 	nReq, nTok, nBatch int
 	nOK, nFailed       int
@@ -157,7 +159,10 @@ func NewRunWriter(d *Dir, tokens, batches bool) (*RunWriter, error) {
 			return nil, err
 		}
 		w.files = append(w.files, f)
-		return NewCSVWriter(f, cols...), nil
+		// A large buffer: a simulation writes millions of token rows.
+		bw := bufio.NewWriterSize(f, 1<<20)
+		w.bufs = append(w.bufs, bw)
+		return NewCSVWriter(bw, cols...), nil
 	}
 	var err error
 	if w.req, err = open(RequestMetricsFile, RequestColumns); err != nil {
@@ -243,10 +248,13 @@ func (w *RunWriter) Close(meta *RunMeta) error {
 			errs = append(errs, cw.Flush())
 		}
 	}
+	for _, b := range w.bufs {
+		errs = append(errs, b.Flush())
+	}
 	for _, f := range w.files {
 		errs = append(errs, f.Close())
 	}
-	w.files = nil
+	w.files, w.bufs = nil, nil
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
