@@ -1,5 +1,6 @@
-// Command vidur-profile times the model's operators on the hardware and
-// writes a profiling bundle in Vidur's layout (DESIGN §4.3).
+// Command vidur-profile times the model's operators on the hardware, with
+// the engine's own kernels, and writes a profiling bundle in Vidur's
+// layout (DESIGN §4.3).
 package main
 
 import (
@@ -7,6 +8,7 @@ import (
 
 	"github.com/simcheck/simcheck/pkg/config"
 	"github.com/simcheck/simcheck/pkg/config/command"
+	"github.com/simcheck/simcheck/vidur-profile/internal/profile"
 )
 
 //go:embed defaults.yaml
@@ -22,15 +24,23 @@ type Config struct {
 			Root string `koanf:"root"`
 		} `koanf:"profiling"`
 	} `koanf:"vidur"`
+	Profile profile.Settings `koanf:"profile"`
+	Engine  struct {
+		Threads int `koanf:"threads"`
+	} `koanf:"engine"`
 }
 
-func main() {
+func main() { command.Main(newTool()) }
+
+func newTool() command.Tool {
 	var cfg Config
-	command.Main(command.Tool{
-		Name:   "vidur-profile",
-		Usage:  "time the model's operators and write a Vidur-layout profiling bundle",
+	return command.Tool{
+		Name:  "vidur-profile",
+		Usage: "time the model's operators with the engine's kernels and write a Vidur-layout profiling bundle",
+		Description: "Writes <root>/data/profiling/compute/<device>/<model_id>/{mlp,attention}.csv,\n" +
+			"cpu_overhead/<network_device>/<model_id>/cpu_overheads.csv and profile_meta.json, and prints the root.\n" +
+			"Example: vidur-profile model=qwen3_0_6b hardware=cpu vidur.profiling.root=tmp/vidur_profiling/cpu/qwen3_0_6b",
 		Schema: config.Schema{Tool: "vidur-profile", Defaults: defaultsYAML, Target: &cfg},
-		// Run is nil until the engine's profiler lands: the stage says it
-		// is not implemented rather than pretending.
-	})
+		Run:    func(c *command.Context) error { return run(c, &cfg) },
+	}
 }

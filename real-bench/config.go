@@ -1,0 +1,54 @@
+package main
+
+import (
+	_ "embed"
+
+	"github.com/simcheck/simcheck/pkg/config"
+)
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// Config is real-bench's configuration (docs/real-bench.md lists every key).
+type Config struct {
+	config.Common `koanf:",squash"`
+	Model         config.Model    `koanf:"model"`
+	Hardware      config.Hardware `koanf:"hardware"`
+	Backend       config.Backend  `koanf:"backend"`
+	Workload      struct {
+		WorkloadDir string `koanf:"workload_dir"`
+	} `koanf:"workload"`
+	TimeScale      float64 `koanf:"time_scale"`
+	IgnoreEOS      bool    `koanf:"ignore_eos"`
+	TokenizerCheck bool    `koanf:"tokenizer_check"`
+	Warmup         struct {
+		Requests     int `koanf:"requests"`
+		PromptTokens int `koanf:"prompt_tokens"`
+		DecodeTokens int `koanf:"decode_tokens"`
+	} `koanf:"warmup"`
+	Scheduler Scheduler `koanf:"scheduler"`
+	Engine    struct {
+		Threads int    `koanf:"threads"`
+		Seed    uint64 `koanf:"seed"`
+	} `koanf:"engine"`
+	Server Server `koanf:"server"`
+}
+
+// Scheduler holds the native engine's scheduler.* keys.
+type Scheduler struct {
+	Kind             string  `koanf:"kind"`
+	MaxBatchSize     int     `koanf:"max_batch_size"`
+	ChunkSize        int     `koanf:"chunk_size"`
+	BlockSize        int     `koanf:"block_size"`
+	NumKVBlocks      int     `koanf:"num_kv_blocks"`
+	KVCacheGB        float64 `koanf:"kv_cache_gb"`
+	MaxTokensInBatch int     `koanf:"max_tokens_in_batch"`
+}
+
+// Server holds the server.* keys of the OpenAI-compatible backends.
+type Server struct {
+	URL            string  `koanf:"url"`
+	Model          string  `koanf:"model"`
+	Timeout        float64 `koanf:"timeout"`
+	MaxConcurrency int     `koanf:"max_concurrency"`
+}

@@ -1,0 +1,10 @@
+// Package openai replays a workload against an OpenAI-compatible
+// streaming completions server (vLLM, Sarathi-Serve, or any other) and
+// stamps every output token on the client's monotonic clock.
+//
+// Requests are sent open loop at their arrival times, each on its own
+// goroutine, and streamed with /v1/completions. A server chunk is not a
+// token (serving-bench.md §2.3-2.4): tokens are attributed to chunks by
+// the server profile's rule and each request records how
+// (token_timing: exact, one_per_step or inferred).
+package openai

@@ -1,0 +1,148 @@
+// Package record collects what a backend observes of each request (times
+// on the run's clock, in seconds since t0) and turns it into the run
+// artifacts. Latencies are never computed here: pkg/artifacts derives
+// them from these raw times.
+package record
+
+import (
+	"math"
+	"sync"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+)
+
+// Request is what was observed of one request.
+type Request struct {
+	ID                int
+	ArrivedAt         float64
+	ScheduledAt       float64 // NaN when the backend cannot know
+	Tokens            []float64
+	BatchSizes        []int
+	NumPrefill        int
+	NumDecodeAsked    int
+	Restarts          int
+	Done              bool
+	Failed            bool
+	FailureReason     string
+	sawFirstScheduled bool
+}
+
+// Recorder is safe for concurrent use by a backend's goroutines.
+type Recorder struct {
+	mu      sync.Mutex
+	reqs    []*Request
+	batches []artifacts.BatchRow
+}
+
+// New prepares one entry per workload request.
+func New(w []artifacts.Request, timeScale float64) *Recorder {
+	r := &Recorder{reqs: make([]*Request, len(w))}
+	for i, q := range w {
+		r.reqs[i] = &Request{ID: q.RequestID, ArrivedAt: q.ArrivedAt * timeScale, ScheduledAt: math.NaN(),
+			NumPrefill: q.NumPrefillTokens, NumDecodeAsked: q.NumDecodeTokens}
+	}
+	return r
+}
+
+// Scheduled records the first time a request entered a batch.
+func (r *Recorder) Scheduled(id int, t float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := r.reqs[id]
+	if !q.sawFirstScheduled {
+		q.ScheduledAt, q.sawFirstScheduled = t, true
+	}
+}
+
+// Token records an output token's completion time; batchSize 0 is
+// unknown.
+func (r *Recorder) Token(id int, index int, t float64, batchSize int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := r.reqs[id]
+	// A restart recomputes tokens already produced: keep the first time
+	// each index became visible.
+	if index < len(q.Tokens) {
+		return
+	}
+	q.Tokens = append(q.Tokens, t)
+	q.BatchSizes = append(q.BatchSizes, batchSize)
+}
+
+// Restart counts a preemption by recomputation.
+func (r *Recorder) Restart(id int) {
+	r.mu.Lock()
+	r.reqs[id].Restarts++
+	r.mu.Unlock()
+}
+
+// Done marks a request complete.
+func (r *Recorder) Done(id int) {
+	r.mu.Lock()
+	r.reqs[id].Done = true
+	r.mu.Unlock()
+}
+
+// Fail marks a request failed with a reason; its tokens so far are kept
+// out of the token file.
+func (r *Recorder) Fail(id int, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := r.reqs[id]
+	if !q.Done && !q.Failed {
+		q.Failed, q.FailureReason = true, reason
+	}
+}
+
+// Batch records one engine iteration.
+func (r *Recorder) Batch(b artifacts.BatchRow) {
+	r.mu.Lock()
+	r.batches = append(r.batches, b)
+	r.mu.Unlock()
+}
+
+// Finish marks every request that neither completed nor failed as failed
+// with reason, for an interrupted run.
+func (r *Recorder) Finish(reason string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, q := range r.reqs {
+		if !q.Done && !q.Failed {
+			q.Failed, q.FailureReason = true, reason
+			n++
+		}
+	}
+	return n
+}
+
+// Write writes the request, token and batch rows.
+func (r *Recorder) Write(w *artifacts.RunWriter) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, q := range r.reqs {
+		rec := artifacts.RequestRecord{
+			RequestID: q.ID, ArrivedAt: q.ArrivedAt, ScheduledAt: q.ScheduledAt,
+			PrefillCompletedAt: math.NaN(), CompletedAt: math.NaN(),
+			NumPrefillTokens: q.NumPrefill, NumDecodeTokens: q.NumDecodeAsked, NumRestarts: q.Restarts,
+			Status: artifacts.StatusOK,
+		}
+		if q.Failed || !q.Done || len(q.Tokens) == 0 {
+			rec.Status = artifacts.StatusFailed
+			rec.FailureReason = q.FailureReason
+			if rec.FailureReason == "" {
+				rec.FailureReason = "no output token"
+			}
+			w.Request(&rec)
+			continue
+		}
+		rec.PrefillCompletedAt = q.Tokens[0]
+		rec.CompletedAt = q.Tokens[len(q.Tokens)-1]
+		rec.NumDecodeTokensActual = len(q.Tokens)
+		w.Request(&rec)
+		w.Tokens(q.ID, q.ArrivedAt, q.Tokens, q.BatchSizes)
+	}
+	for _, b := range r.batches {
+		w.Batch(b)
+	}
+}

@@ -1,0 +1,7 @@
+// Command real-bench replays a workload on a real engine in real time and
+// records per-request, per-token and per-batch timing (DESIGN §4.2, §6).
+package main
+
+import "github.com/simcheck/simcheck/pkg/config/command"
+
+func main() { command.Main(newTool()) }

@@ -1,0 +1,180 @@
+package profile
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/simcheck/simcheck/pkg/llm"
+)
+
+// Settings are the profile.* keys: the grid and the repeats.
+type Settings struct {
+	MaxTokens      int `koanf:"max_tokens"`        // largest num_tokens of mlp.csv (and prefill chunk + kv)
+	GridStep       int `koanf:"grid_step"`         // keep every n-th grid point (1 = Vidur's full grid)
+	MaxBatchSize   int `koanf:"max_batch_size"`    // decode batches and LM-head sequences up to this
+	MaxKVCacheSize int `koanf:"max_kv_cache_size"` // largest kv_cache_size of attention.csv
+	BlockSize      int `koanf:"block_size"`
+	Warmup         int `koanf:"warmup"`
+	Repeats        int `koanf:"repeats"`
+}
+
+// Validate names the key at fault.
+func (s *Settings) Validate() error {
+	for k, v := range map[string]int{"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "max_batch_size": s.MaxBatchSize,
+		"max_kv_cache_size": s.MaxKVCacheSize, "block_size": s.BlockSize, "repeats": s.Repeats} {
+		if v < 1 {
+			return fmt.Errorf("profile.%s: %d must be at least 1", k, v)
+		}
+	}
+	if s.Warmup < 0 {
+		return fmt.Errorf("profile.warmup: %d is negative", s.Warmup)
+	}
+	return nil
+}
+
+// Profiler times one model's operators through the engine's own hooks.
+type Profiler struct {
+	m      *llm.Model
+	layers int
+	s      Settings
+	acc    map[string]time.Duration
+}
+
+// New wraps a model.
+func New(m *llm.Model, layers int, s Settings) *Profiler {
+	p := &Profiler{m: m, layers: layers, s: s, acc: map[string]time.Duration{}}
+	m.SetOpTimer(func(op string, d time.Duration) { p.acc[op] += d })
+	return p
+}
+
+// sample runs the batch warmup+repeats times and returns, per operator,
+// the per-layer time of each repeat in ms. Per-layer operators are summed
+// over the forward and divided by the layer count: Vidur's rows are one
+// layer's time, and "add" covers both residual adds of a layer, as its
+// composition counts add once per block.
+func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
+	out := map[string][]float64{}
+	for i := 0; i < p.s.Warmup+p.s.Repeats; i++ {
+		clear(p.acc)
+		if err := p.m.ProfileForward(prefill, decodeKV, p.s.BlockSize); err != nil {
+			return nil, err
+		}
+		if i < p.s.Warmup {
+			continue
+		}
+		for op, d := range p.acc {
+			ms := float64(d.Nanoseconds()) / 1e6
+			if perLayer(op) {
+				ms /= float64(p.layers)
+			}
+			out[op] = append(out[op], ms)
+		}
+	}
+	return out, nil
+}
+
+func perLayer(op string) bool {
+	switch op {
+	case "emb", "norm", "lm_head", "sample":
+		return false
+	}
+	return true
+}
+
+// MLP measures the token-indexed operators at each grid point with one
+// prefill chunk of n tokens over an empty cache (the GEMM shapes are those
+// of any n-token batch), and the per-sequence tail (final norm, LM head,
+// sampling) with decode batches of s sequences for s ≤ MaxBatchSize.
+func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
+	rows := map[int]*MLPRow{}
+	var order []int
+	for _, n := range grid {
+		got, err := p.sample([][2]int{{n, 0}}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("mlp num_tokens=%d: %w", n, err)
+		}
+		r := &MLPRow{NumTokens: n, Ops: map[string]Stats{}}
+		for _, op := range append(append([]string(nil), MLPOps...), "attn_qk_norm") {
+			if v, ok := got[op]; ok {
+				r.Ops[op] = Summarise(v)
+			}
+		}
+		rows[n] = r
+		order = append(order, n)
+		progress()
+	}
+	for _, s := range BatchGrid(p.s.MaxBatchSize, 4) {
+		kv := make([]int, s)
+		for i := range kv {
+			kv[i] = 1
+		}
+		got, err := p.sample(nil, kv)
+		if err != nil {
+			return nil, fmt.Errorf("lm_head sequences=%d: %w", s, err)
+		}
+		r, ok := rows[s]
+		if !ok {
+			// A sequence count off the token grid gets a row of its own
+			// with only the tail measured.
+			r = &MLPRow{NumTokens: s, Ops: map[string]Stats{}}
+			rows[s] = r
+			order = append(order, s)
+		}
+		for _, op := range []string{"norm", "lm_head", "sample"} {
+			if v, ok := got[op]; ok {
+				r.Ops[op] = Summarise(v)
+			}
+		}
+		progress()
+	}
+	sortInts(order)
+	out := make([]MLPRow, 0, len(order))
+	for _, n := range order {
+		out = append(out, *rows[n])
+	}
+	return out, nil
+}
+
+// Attention measures prefill chunks over existing caches and decode
+// batches over caches of a given size.
+func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]AttnRow, error) {
+	var out []AttnRow
+	for _, c := range chunks {
+		for _, kv := range append([]int{0}, kvs...) {
+			if c+kv > p.s.MaxKVCacheSize {
+				continue
+			}
+			got, err := p.sample([][2]int{{c, kv}}, nil)
+			if err != nil {
+				return nil, fmt.Errorf("attention prefill chunk=%d kv=%d: %w", c, kv, err)
+			}
+			out = append(out, AttnRow{BatchSize: 1, PrefillChunk: c, KVCacheSize: kv,
+				Prefill: Summarise(got["attn_prefill"]), KVSave: Summarise(got["attn_kv_cache_save"])})
+			progress()
+		}
+	}
+	for _, b := range batches {
+		for _, kv := range kvs {
+			dec := make([]int, b)
+			for i := range dec {
+				dec[i] = kv
+			}
+			got, err := p.sample(nil, dec)
+			if err != nil {
+				return nil, fmt.Errorf("attention decode batch=%d kv=%d: %w", b, kv, err)
+			}
+			out = append(out, AttnRow{BatchSize: b, KVCacheSize: kv,
+				Decode: Summarise(got["attn_decode"]), KVSave: Summarise(got["attn_kv_cache_save"])})
+			progress()
+		}
+	}
+	return out, nil
+}
+
+func sortInts(a []int) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
