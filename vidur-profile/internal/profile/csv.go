@@ -50,17 +50,26 @@ func WriteMLP(w io.Writer, m ModelCols, rows []MLPRow) error {
 	for _, r := range rows {
 		var f []string
 		for _, op := range MLPOps {
-			f = append(f, statFields(r.Ops[op])...)
+			f = append(f, statFields(opStats(r.Ops, op))...)
 		}
 		f = append(f, artifacts.Int(m.NumQHeads), artifacts.Int(m.NumKVHeads), artifacts.Int(m.Embd),
 			artifacts.Int(m.ExpandedEmbd), artifacts.Int(m.VocabSize), pyBool(m.GatedMLP),
 			artifacts.Int(r.NumTokens), artifacts.Int(m.TP))
 		for _, op := range ExtraOps {
-			f = append(f, statFields(r.Ops[op])...)
+			f = append(f, statFields(opStats(r.Ops, op))...)
 		}
 		cw.Write(f...)
 	}
 	return cw.Flush()
+}
+
+// opStats returns an operator's stats, or empty cells (NaN) when the
+// row did not measure it: a zero would read as a real 0 ms timing.
+func opStats(ops map[string]Stats, op string) Stats {
+	if s, ok := ops[op]; ok {
+		return s
+	}
+	return Summarise(nil)
 }
 
 func isExtra(op string) bool {
