@@ -34,16 +34,6 @@ func rmsnorm(y, x, w []float32, rows, n int, eps float64) {
 	}
 }
 
-// dot is gonum's assembly dot product.
-func dot(a, b []float32) float32 {
-	return blas32.Dot(blas32.Vector{N: len(a), Inc: 1, Data: a}, blas32.Vector{N: len(b), Inc: 1, Data: b})
-}
-
-// axpy adds alpha·x to y (gonum's assembly kernel).
-func axpy(alpha float32, x, y []float32) {
-	blas32.Axpy(alpha, blas32.Vector{N: len(x), Inc: 1, Data: x}, blas32.Vector{N: len(y), Inc: 1, Data: y})
-}
-
 // rope rotates pairs (i, i+d/2) of one head vector by position pos, the
 // "neox" layout Hugging Face's Qwen and Llama use.
 func rope(v []float32, pos int, inv []float64) {

@@ -5,6 +5,9 @@ import (
 	"math"
 	"runtime"
 	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // OpTimer receives the duration of each operator the model runs, named
@@ -194,7 +197,11 @@ func addInto(x, y []float32) {
 }
 
 // attention computes causal attention for the prefill chunks (prefill
-// true) or the decode tokens, reading keys and values from the cache.
+// true) or the decode tokens, reading keys and values from the paged
+// cache block by block: each block is one small GEMM (gonum, strided over
+// the block's kv-head slice), so the call count grows with blocks, not
+// positions. Decode tokens take the query heads that share a kv head as
+// the rows of one product.
 func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32, prefill bool) {
 	a := m.a
 	q, kv, d := a.QHeads*a.HeadDim, a.KVHeads*a.HeadDim, a.HeadDim
@@ -208,8 +215,14 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 			r += len(ch.tokens)
 			continue
 		}
-		for hd := 0; hd < a.QHeads; hd++ {
-			jobs = append(jobs, job{i, r, hd})
+		if ch.decode {
+			for g := 0; g < a.KVHeads; g++ {
+				jobs = append(jobs, job{i, r, g})
+			}
+		} else {
+			for hd := 0; hd < a.QHeads; hd++ {
+				jobs = append(jobs, job{i, r, hd})
+			}
 		}
 		r += len(ch.tokens)
 	}
@@ -221,36 +234,65 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 		op = "attn_prefill"
 	}
 	scale := float32(1 / math.Sqrt(float64(d)))
+	bs := c.blockSize
 	m.span(op, func() {
 		parallel(len(jobs), m.threads, func(j int) {
 			jb := jobs[j]
 			ch := batch[jb.ch]
-			kvh := jb.head / group
-			end := ch.start + len(ch.tokens)
-			scores := make([]float32, end)
-			for i := range ch.tokens {
-				pos := ch.start + i
-				row := jb.row0 + i
-				qv := qkv[row*w+jb.head*d : row*w+(jb.head+1)*d]
+			L := ch.start + len(ch.tokens)
+			var qm, om blas32.General
+			var kvh, rows int
+			if ch.decode {
+				// The group's query heads are contiguous in the row.
+				kvh, rows = jb.head, group
+				qm = blas32.General{Rows: rows, Cols: d, Stride: d, Data: qkv[jb.row0*w+jb.head*group*d:]}
+				om = blas32.General{Rows: rows, Cols: d, Stride: d, Data: att[jb.row0*q+jb.head*group*d:]}
+			} else {
+				kvh, rows = jb.head/group, len(ch.tokens)
+				qm = blas32.General{Rows: rows, Cols: d, Stride: w, Data: qkv[jb.row0*w+jb.head*d:]}
+				om = blas32.General{Rows: rows, Cols: d, Stride: q, Data: att[jb.row0*q+jb.head*d:]}
+			}
+			nb := (L + bs - 1) / bs
+			lp := nb * bs
+			s := make([]float32, rows*lp)
+			for b := 0; b < nb; b++ {
+				n := min(bs, L-b*bs)
+				off := ch.table[b] * bs * c.slot
+				kb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.k[li][off+kvh*d:]}
+				sb := blas32.General{Rows: rows, Cols: n, Stride: lp, Data: s[b*bs:]}
+				blas32.Gemm(blas.NoTrans, blas.Trans, scale, qm, kb, 0, sb)
+			}
+			for i := 0; i < rows; i++ {
+				row := s[i*lp : i*lp+L]
+				valid := L
+				if !ch.decode {
+					valid = ch.start + i + 1 // causal: a prompt token sees itself and before
+				}
 				mx := float32(math.Inf(-1))
-				for p := 0; p <= pos; p++ {
-					k, _ := c.at(li, ch.table, p)
-					s := dot(qv, k[kvh*d:(kvh+1)*d]) * scale
-					scores[p] = s
-					mx = max(mx, s)
+				for _, v := range row[:valid] {
+					mx = max(mx, v)
 				}
 				var sum float32
-				for p := 0; p <= pos; p++ {
-					e := float32(math.Exp(float64(scores[p] - mx)))
-					scores[p] = e
+				for p := 0; p < valid; p++ {
+					e := float32(math.Exp(float64(row[p] - mx)))
+					row[p] = e
 					sum += e
 				}
-				out := att[row*q+jb.head*d : row*q+(jb.head+1)*d]
-				clear(out)
-				for p := 0; p <= pos; p++ {
-					_, v := c.at(li, ch.table, p)
-					axpy(scores[p]/sum, v[kvh*d:(kvh+1)*d], out)
+				inv := 1 / sum
+				for p := 0; p < valid; p++ {
+					row[p] *= inv
 				}
+				clear(s[i*lp+valid : (i+1)*lp])
+			}
+			for i := 0; i < rows; i++ {
+				clear(om.Data[i*om.Stride : i*om.Stride+d])
+			}
+			for b := 0; b < nb; b++ {
+				n := min(bs, L-b*bs)
+				off := ch.table[b] * bs * c.slot
+				vb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.v[li][off+kvh*d:]}
+				pb := blas32.General{Rows: rows, Cols: n, Stride: lp, Data: s[b*bs:]}
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, pb, vb, 1, om)
 			}
 		})
 	})

@@ -65,3 +65,68 @@ func (m *Model) ProfileForward(prefill [][2]int, decodeKV []int, blockSize int) 
 	}
 	return nil
 }
+
+// ProfileAttention times one layer's attention alone, the way Vidur's
+// attention profiler does: the same batch shapes as ProfileForward, with
+// query/key/value rows drawn once, then attn_kv_cache_save, attn_prefill
+// and attn_decode of layer 0 reported through the OpTimer. It costs a
+// layer's attention, not a whole forward, so a grid of hundreds of
+// points stays cheap.
+func (m *Model) ProfileAttention(prefill [][2]int, decodeKV []int, blockSize int) error {
+	need := 0
+	var batch []chunk
+	for _, p := range prefill {
+		if p[0] < 1 || p[1] < 0 {
+			return fmt.Errorf("llm: prefill chunk %d over %d cached tokens", p[0], p[1])
+		}
+		need += (p[0] + p[1] + blockSize - 1) / blockSize
+		batch = append(batch, chunk{tokens: make([]int, p[0]), start: p[1]})
+	}
+	for _, kv := range decodeKV {
+		if kv < 0 {
+			return fmt.Errorf("llm: decode over %d cached tokens", kv)
+		}
+		need += (kv + 1 + blockSize - 1) / blockSize
+		batch = append(batch, chunk{tokens: make([]int, 1), start: kv, decode: true})
+	}
+	if need == 0 || blockSize < 1 {
+		return nil
+	}
+	c := m.prof
+	if c == nil || c.blockSize != blockSize || c.numBlocks < need {
+		c = newKVCache(m.a, blockSize, max(need, 64))
+		m.prof = c
+	}
+	T := 0
+	for i := range batch {
+		t, err := c.grow(nil, batch[i].start+len(batch[i].tokens))
+		if err != nil {
+			return err
+		}
+		batch[i].table = t
+		T += len(batch[i].tokens)
+	}
+	a := m.a
+	q, kv := a.QHeads*a.HeadDim, a.KVHeads*a.HeadDim
+	w := q + 2*kv
+	qkv := make([]float32, T*w)
+	fillUniform(qkv, 1, uint64(T))
+	att := make([]float32, T*q)
+	m.span("attn_kv_cache_save", func() {
+		r := 0
+		for _, ch := range batch {
+			for i := range ch.tokens {
+				kd, vd := c.at(0, ch.table, ch.start+i)
+				copy(kd, qkv[r*w+q:r*w+q+kv])
+				copy(vd, qkv[r*w+q+kv:r*w+w])
+				r++
+			}
+		}
+	})
+	m.attention(c, 0, batch, qkv, att, true)
+	m.attention(c, 0, batch, qkv, att, false)
+	for _, ch := range batch {
+		c.release(ch.table)
+	}
+	return nil
+}

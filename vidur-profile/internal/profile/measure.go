@@ -53,10 +53,19 @@ func New(m *llm.Model, layers int, s Settings) *Profiler {
 // layer's time, and "add" covers both residual adds of a layer, as its
 // composition counts add once per block.
 func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
+	return p.sampleWith(p.m.ProfileForward, p.layers, prefill, decodeKV)
+}
+
+// sampleAttention times one layer's attention alone (layers = 1).
+func (p *Profiler) sampleAttention(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
+	return p.sampleWith(p.m.ProfileAttention, 1, prefill, decodeKV)
+}
+
+func (p *Profiler) sampleWith(run func([][2]int, []int, int) error, layers int, prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
 	out := map[string][]float64{}
 	for i := 0; i < p.s.Warmup+p.s.Repeats; i++ {
 		clear(p.acc)
-		if err := p.m.ProfileForward(prefill, decodeKV, p.s.BlockSize); err != nil {
+		if err := run(prefill, decodeKV, p.s.BlockSize); err != nil {
 			return nil, err
 		}
 		if i < p.s.Warmup {
@@ -65,7 +74,7 @@ func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float6
 		for op, d := range p.acc {
 			ms := float64(d.Nanoseconds()) / 1e6
 			if perLayer(op) {
-				ms /= float64(p.layers)
+				ms /= float64(layers)
 			}
 			out[op] = append(out[op], ms)
 		}
@@ -144,7 +153,7 @@ func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]Att
 			if c+kv > p.s.MaxKVCacheSize {
 				continue
 			}
-			got, err := p.sample([][2]int{{c, kv}}, nil)
+			got, err := p.sampleAttention([][2]int{{c, kv}}, nil)
 			if err != nil {
 				return nil, fmt.Errorf("attention prefill chunk=%d kv=%d: %w", c, kv, err)
 			}
@@ -159,7 +168,7 @@ func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]Att
 			for i := range dec {
 				dec[i] = kv
 			}
-			got, err := p.sample(nil, dec)
+			got, err := p.sampleAttention(nil, dec)
 			if err != nil {
 				return nil, fmt.Errorf("attention decode batch=%d kv=%d: %w", b, kv, err)
 			}
