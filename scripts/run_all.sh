@@ -23,12 +23,16 @@ for t in workload-spec real-bench vidur-profile vidur-sim compare-runs; do
 done
 
 say "1/5 workload-spec"
-# The default workload is small enough for a CPU: 32 requests, Poisson
-# arrivals at 0.5 qps, 64–256 token requests.
+# The default workload is sized for a 2-core CPU: 16 requests, Poisson
+# arrivals at 0.2 qps, 32–160 tokens each.
 WL=$(bin/workload-spec model="$MODEL" output_root="$OUT" overwrite=true \
-	workload.num_requests=32 workload.arrival.qps=0.5 \
-	workload.length.min_tokens=64 workload.length.max_tokens=256 ${WORKLOAD_ARGS:-})
+	workload.num_requests=16 workload.arrival.qps=0.2 \
+	workload.length.min_tokens=32 workload.length.max_tokens=160 ${WORKLOAD_ARGS:-})
 echo "workload: $WL"
+
+# The real engine and the simulator get the same scheduler and KV capacity.
+SCHED=${SCHED:-sarathi}
+KV_BLOCKS=${KV_BLOCKS:-1024}
 
 # A stage that is not built yet says so and stops the pipeline there.
 stage() {
@@ -42,22 +46,30 @@ stage() {
 }
 
 say "2/5 real-bench"
-RUN=$(stage real-bench bin/real-bench model="$MODEL" backend=native scheduler.kind=sarathi \
+RUN=$(stage real-bench bin/real-bench model="$MODEL" backend=native scheduler.kind="$SCHED" \
+	scheduler.max_batch_size=8 scheduler.chunk_size=256 scheduler.num_kv_blocks="$KV_BLOCKS" \
 	output_root="$OUT" workload.workload_dir="$WL" ${BENCH_ARGS:-})
 echo "real run: $RUN"
 
 say "3/5 vidur-profile"
 PROF="$OUT/vidur_profiling/cpu/$MODEL"
-stage vidur-profile bin/vidur-profile model="$MODEL" hardware=cpu vidur.profiling.root="$PROF" \
-	output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
+if [ -f "$PROF/profile_meta.json" ] && [ -z "${REPROFILE:-}" ]; then
+	echo "reusing the bundle in $PROF (REPROFILE=1 measures again)" >&2
+else
+	stage vidur-profile bin/vidur-profile model="$MODEL" hardware=cpu vidur.profiling.root="$PROF" \
+		output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
+fi
 echo "profile: $PROF"
 
 say "4/5 vidur-sim"
-SIM=$(stage vidur-sim bin/vidur-sim model="$MODEL" hardware=cpu scheduler.kind=sarathi \
+SIM=$(stage vidur-sim bin/vidur-sim model="$MODEL" hardware=cpu scheduler.kind="$SCHED" \
+	scheduler.batch_size_cap=8 scheduler.chunk_size=256 scheduler.num_blocks="$KV_BLOCKS" \
 	vidur.profiling.root="$PROF" workload.workload_dir="$WL" output_root="$OUT" ${SIM_ARGS:-})
 echo "sim run: $SIM"
 
 say "5/5 compare-runs"
-CMP=$(stage compare-runs bin/compare-runs real_run_dir="$RUN" sim_run_dir="$SIM" output_root="$OUT" ${COMPARE_ARGS:-})
+scripts/bootstrap_echarts.sh >/dev/null
+CMP=$(stage compare-runs bin/compare-runs real_run_dir="$RUN" sim_run_dir="$SIM" output_root="$OUT" \
+	echarts_js=tmp/assets/echarts-5.4.3/echarts.min.js ${COMPARE_ARGS:-})
 echo "comparison: $CMP"
 echo "open $CMP/summary.md"
