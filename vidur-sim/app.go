@@ -80,7 +80,7 @@ func run(c *command.Context, cfg *Config) error {
 		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
 		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
 		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
-		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat}}
+		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}}
 	id := cfg.RunID
 	if id == "" {
 		id = command.DefaultID(c.Config)
@@ -233,4 +233,18 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 	meta.Extra["predictor"] = map[string]any{"name": predict.NativeName, "holdout_fraction": predict.HoldoutFraction,
 		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": b.Paths.MLP, "attention_csv": b.Paths.Attention}
 	return n, n, nil
+}
+
+// tokenRounding is Vidur's 8 in compatibility mode, else the setting,
+// else the hardware's.
+func tokenRounding(sim, hw int, compat bool) int {
+	switch {
+	case compat:
+		return 8
+	case sim > 0:
+		return sim
+	case hw > 0:
+		return hw
+	}
+	return 8
 }

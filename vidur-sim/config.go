@@ -70,6 +70,7 @@ type SimConfig struct {
 	NCCLSkewMs      float64 `koanf:"nccl_cpu_skew_overhead_per_device_ms"`
 	CPUOverhead     bool    `koanf:"cpu_overhead"`
 	Extras          bool    `koanf:"extras"`
+	TokenRounding   int     `koanf:"token_rounding"`
 }
 
 // WorkloadConfig is workload.*.
@@ -121,6 +122,9 @@ func (c *Config) validate() error {
 		if p.v < 1 {
 			errs = append(errs, fmt.Errorf("%s=%d must be at least 1", p.k, p.v))
 		}
+	}
+	if c.Sim.TokenRounding < 0 {
+		errs = append(errs, fmt.Errorf("sim.token_rounding=%d must not be negative", c.Sim.TokenRounding))
 	}
 	if c.Scheduler.NumBlocks < 0 {
 		errs = append(errs, fmt.Errorf("scheduler.num_blocks=%d must not be negative", c.Scheduler.NumBlocks))

@@ -42,6 +42,9 @@ type Hardware struct {
 	MemoryGB      float64 `koanf:"memory_gb"`
 	FP16TFLOPS    float64 `koanf:"fp16_tflops"`
 	NumThreads    int     `koanf:"num_threads"` // 0 = all cores
+	// TokenRounding: simulators look batches up at their token count
+	// rounded up to this multiple (8 on GPUs as in Vidur, 1 on CPUs).
+	TokenRounding int `koanf:"token_rounding"`
 }
 
 // Backend is the backend group (backend=...) of real-bench.

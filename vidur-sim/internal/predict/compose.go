@@ -23,6 +23,20 @@ type Settings struct {
 	// Extras adds embedding, q/k norm, final norm, LM head and sampling
 	// when the model has them. Vidur has none of these.
 	Extras bool
+	// TokenRounding is the multiple the batch's token count is rounded up
+	// to before token-indexed operators are looked up: Vidur's 8 (spec
+	// §4.5), right for GPUs whose kernels are flat at small sizes; a CPU's
+	// GEMM time grows with every token, so its bundles want 1. 0 means 8.
+	TokenRounding int
+}
+
+// tokensKey is the token-indexed operators' key for a batch.
+func (s *Settings) tokensKey(b *entity.Batch) int {
+	if s.TokenRounding <= 0 || s.TokenRounding == 8 {
+		return b.TotalTokensRounded
+	}
+	g := s.TokenRounding
+	return (b.TotalTokens + g - 1) / g * g
 }
 
 // Predictor composes a stage's time from a [Model].
@@ -35,7 +49,7 @@ type Predictor struct {
 // (spec §4.6), in Vidur's order of float operations.
 func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64, err error) {
 	m, s := p.M, &p.S
-	tr := b.TotalTokensRounded
+	tr := s.tokensKey(b)
 	var e errs
 	pre := e.op(m, AttnPreProj, tr)
 	post := e.op(m, AttnPostProj, tr)
@@ -107,7 +121,7 @@ func (p *Predictor) extras(e *errs, b *entity.Batch, stage int) float64 {
 	m := p.M
 	ms := 0.0
 	if stage == 0 && m.Has(Emb) {
-		ms += e.op(m, Emb, b.TotalTokensRounded)
+		ms += e.op(m, Emb, p.S.tokensKey(b))
 	}
 	if stage == p.S.PP-1 {
 		seqs := 0
