@@ -20,9 +20,10 @@ var ErrExists = errors.New("already exists")
 // Tmp; Commit renames Tmp to Final in one step, so readers only ever see a
 // complete directory. Abort (safe to defer) removes what was written.
 type Dir struct {
-	Final string
-	Tmp   string
-	done  bool
+	Final     string
+	Tmp       string
+	overwrite bool
+	done      bool
 }
 
 // CreateDir starts building the directory final. With overwrite false an
@@ -43,7 +44,7 @@ func CreateDir(final string, overwrite bool) (*Dir, error) {
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", tmp, err)
 	}
-	return &Dir{Final: final, Tmp: tmp}, nil
+	return &Dir{Final: final, Tmp: tmp, overwrite: overwrite}, nil
 }
 
 // Path returns the temporary path of a file inside the directory.
@@ -84,6 +85,11 @@ func (d *Dir) Commit() error {
 	}
 	var old string
 	if _, err := os.Stat(d.Final); err == nil {
+		// Another run may have taken the name since CreateDir checked it;
+		// without overwrite its directory is not ours to replace.
+		if !d.overwrite {
+			return fmt.Errorf("output directory %s: %w (created by another run meanwhile)", d.Final, ErrExists)
+		}
 		old = d.Tmp + ".old"
 		if err := os.Rename(d.Final, old); err != nil {
 			return fmt.Errorf("replace %s: %w", d.Final, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -23,17 +24,35 @@ func readJSONFile(path string, v any) error {
 // decodeJSON decodes data into v. firstLine offsets line numbers when data
 // is one line of a JSONL file.
 func decodeJSON(path string, data []byte, v any, firstLine int) error {
+	// Every document of the schema is an object. Decoding null into a
+	// struct is a silent no-op, so a "null" line would read as a zero row.
+	// (Other non-objects fail to decode with a type error.)
+	if i := skipSpace(data, 0); bytes.HasPrefix(data[i:], []byte("null")) {
+		line, col := position(data, int64(i))
+		return &FileError{Path: path, Line: line + firstLine - 1, Column: col, Err: errors.New("expected a JSON object, got null")}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(path, data, err, firstLine)
 	}
-	if dec.More() {
-		off := dec.InputOffset()
-		line, col := position(data, off)
+	// Decoder.More reports false before a stray '}' or ']', so look at the
+	// bytes themselves: anything but white space after the value is an
+	// error.
+	if i := skipSpace(data, int(dec.InputOffset())); i < len(data) {
+		line, col := position(data, int64(i))
 		return &FileError{Path: path, Line: line + firstLine - 1, Column: col, Err: errors.New("unexpected data after the JSON value")}
 	}
 	return nil
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i
 }
 
 func jsonError(path string, data []byte, err error, firstLine int) error {
@@ -56,9 +75,14 @@ func jsonError(path string, data []byte, err error, firstLine int) error {
 		msg = "truncated JSON"
 		off = int64(len(data))
 	case strings.HasPrefix(msg, "json: unknown field "):
-		msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
+		quoted := strings.TrimPrefix(msg, "json: unknown field ")
+		msg = "unknown field " + quoted
+		off = keyOffset(data, quoted)
 	}
-	fe := &FileError{Path: path, Line: firstLine, Err: errors.New(msg)}
+	fe := &FileError{Path: path, Err: errors.New(msg)}
+	if !bytes.Contains(bytes.TrimSpace(data), []byte("\n")) {
+		fe.Line = firstLine // one line (a JSONL row): the line at least is known
+	}
 	if field != "" {
 		fe.Err = fmt.Errorf("field %q: %s", field, msg)
 	}
@@ -67,6 +91,33 @@ func jsonError(path string, data []byte, err error, firstLine int) error {
 		fe.Line, fe.Column = line+firstLine-1, col
 	}
 	return fe
+}
+
+// keyOffset returns the offset of the object key quoted (as %q prints
+// it) when it occurs exactly once as a key, else -1. encoding/json gives
+// no offset for an unknown field; without this, a multi-line file would
+// report line 1 whatever the field's line.
+func keyOffset(data []byte, quoted string) int64 {
+	name, err := strconv.Unquote(quoted)
+	if err != nil {
+		return -1
+	}
+	key, _ := json.Marshal(name)
+	found := int64(-1)
+	for i := 0; ; {
+		j := bytes.Index(data[i:], key)
+		if j < 0 {
+			return found
+		}
+		at := i + j
+		i = at + len(key)
+		if k := skipSpace(data, i); k < len(data) && data[k] == ':' {
+			if found >= 0 {
+				return -1 // ambiguous: say nothing rather than something wrong
+			}
+			found = int64(at)
+		}
+	}
 }
 
 // position converts a byte offset to a 1-based line and column.

@@ -107,8 +107,11 @@ func ReadNumericTable(path string, r io.Reader, required ...string) (*NumericTab
 	nt := &NumericTable{Path: path, Columns: map[string][]float64{}}
 	textual := map[string]bool{}
 	for t.Next() {
-		for _, c := range t.Header() {
-			if textual[c] {
+		for i, c := range t.Header() {
+			// Several unnamed columns share the name "" (and cell lookup by
+			// name reads the last of them): read each name once, or its
+			// column would get several values per row.
+			if textual[c] || t.cols[c] != i {
 				continue
 			}
 			var v float64
