@@ -51,4 +51,5 @@ type Server struct {
 	Model          string  `koanf:"model"`
 	Timeout        float64 `koanf:"timeout"`
 	MaxConcurrency int     `koanf:"max_concurrency"`
+	Launch         string  `koanf:"launch"`
 }

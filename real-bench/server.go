@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
@@ -14,104 +15,126 @@ import (
 	"github.com/simcheck/simcheck/real-bench/internal/record"
 )
 
-// runServer replays the workload against an OpenAI-compatible server
-// (backend=openai|sarathi|vllm).
-func runServer(c *command.Context, cfg *Config) error {
-	if cfg.Server.URL == "" {
-		return command.Usage(errors.New("server.url is not set"), "e.g. server.url=http://127.0.0.1:8000 (the server's OpenAI-compatible base URL)")
+// serverBackend drives an OpenAI-compatible streaming server:
+// backend=openai|sarathi|vllm (backend.profile picks the payload and the
+// token attribution rule).
+type serverBackend struct {
+	cfg       *Config
+	o         openai.Options
+	client    *openai.Client
+	card      openai.ModelCard // GET /v1/models entry of the served model
+	modelsErr string           // why GET /v1/models gave nothing
+	w         *artifacts.Workload
+}
+
+func newServerBackend(cfg *Config) (*serverBackend, error) {
+	s := cfg.Server
+	if s.URL == "" {
+		return nil, command.Usage(errors.New("server.url is not set"), "e.g. server.url=http://127.0.0.1:8000 (the server's OpenAI-compatible base URL)")
 	}
-	w, err := artifacts.ReadWorkloadDir(cfg.Workload.WorkloadDir)
-	if err != nil {
-		return err
+	if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, command.Usage(fmt.Errorf("server.url %q is not an http:// or https:// base URL", s.URL), "e.g. server.url=http://127.0.0.1:8000")
 	}
-	if err := checkTokenizer(cfg, w); err != nil {
-		return err
+	if s.Timeout <= 0 {
+		return nil, command.Usage(fmt.Errorf("server.timeout: %g must be > 0 (s per request)", s.Timeout), "")
 	}
-	served := cfg.Server.Model
+	if s.MaxConcurrency < 0 {
+		return nil, command.Usage(fmt.Errorf("server.max_concurrency: %d must be ≥ 0 (0 = unlimited)", s.MaxConcurrency), "")
+	}
+	served := s.Model
 	if served == "" {
 		served = cfg.Model.HFName
 	}
-	id := cfg.RunID
-	if id == "" {
-		id = command.DefaultID(c.Config)
-	}
-	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "real_runs", id), cfg.Overwrite)
+	o := openai.Options{URL: s.URL, Model: served, Profile: cfg.Backend.Profile, MaxConcurrency: s.MaxConcurrency,
+		Timeout: time.Duration(s.Timeout * float64(time.Second)), TimeScale: cfg.TimeScale, IgnoreEOS: cfg.IgnoreEOS}
+	client, err := openai.New(o)
 	if err != nil {
-		return err
+		return nil, command.Usage(err, "")
 	}
-	defer d.Abort()
-	rec := record.New(w.Requests, cfg.TimeScale)
-	prog := c.NewProgress("requests", len(w.Requests))
-	last := 0
-	res, err := openai.Run(c.Ctx, w, rec, openai.Options{
-		URL: cfg.Server.URL, Model: served, Profile: cfg.Backend.Profile,
-		Timeout:        time.Duration(cfg.Server.Timeout * float64(time.Second)),
-		MaxConcurrency: cfg.Server.MaxConcurrency, TimeScale: cfg.TimeScale, IgnoreEOS: cfg.IgnoreEOS,
-		Progress: func(done int) { prog.Add(done - last); last = done },
-	})
-	if err != nil {
-		return err
+	return &serverBackend{cfg: cfg, o: o, client: client}, nil
+}
+
+// Prepare checks that the server serves the model (when it lists its
+// models) and sends the warm-up requests.
+func (b *serverBackend) Prepare(ctx context.Context, w *artifacts.Workload, _ *record.Clock) error {
+	b.w = w
+	card, served, err := openai.ListModels(ctx, b.o.URL, b.o.Model)
+	switch {
+	case err != nil:
+		b.modelsErr = err.Error()
+	case card == nil && len(served) > 0:
+		return command.WithHint(fmt.Errorf("%s does not serve model %q; it serves %s", b.o.URL, b.o.Model, strings.Join(served, ", ")),
+			"pass server.model=<served name>")
+	default:
+		b.card = card
 	}
-	prog.Done()
-	status := artifacts.RunComplete
-	var warnings []string
-	if res.Interrupted {
-		status = artifacts.RunInterrupted
-		n := rec.Finish("interrupted before completion")
-		warnings = append(warnings, fmt.Sprintf("interrupted: %d requests did not complete and are recorded as failed", n))
-	}
-	mismatch, inferred, maxDelay := 0, 0, 0.0
-	for _, s := range res.Stats {
-		if s.PromptMismatch {
-			mismatch++
-		}
-		if s.TokenTiming == openai.TimingInferred {
-			inferred++
-		}
-		maxDelay = max(maxDelay, s.DispatchDelay)
-	}
-	if mismatch > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d requests: the server's usage.prompt_tokens differs from the workload's num_prefill_tokens (client_requests.csv, prompt_tokens_mismatch)", mismatch))
-	}
-	if inferred > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d requests: token times inferred from chunks (token_timing=inferred)", inferred))
-	}
-	rw, err := artifacts.NewRunWriter(d, true, false)
-	if err != nil {
-		return err
-	}
-	rec.Write(rw)
-	if err := d.WriteFile(openai.ClientRequestsFile, func(out io.Writer) error { return openai.WriteStats(out, res.Stats) }); err != nil {
-		return err
-	}
-	hashes, err := workloadHashes(cfg.Workload.WorkloadDir)
-	if err != nil {
-		return err
-	}
-	meta := &artifacts.RunMeta{
-		RunID: id, Kind: artifacts.KindReal, Backend: cfg.Backend.Name,
-		Device:    artifacts.DeviceInfo{Name: "server", Description: cfg.Server.URL},
-		Model:     artifacts.RunModel{Name: served, Weights: "external"},
-		Workload:  artifacts.RunWorkload{WorkloadID: w.Meta.WorkloadID, Dir: cfg.Workload.WorkloadDir, Artifacts: hashes},
-		Scheduler: map[string]any{"server": c.Config.Section("server"), "profile": cfg.Backend.Profile},
-		StartedAt: res.StartedAt.UTC().Format(time.RFC3339Nano), Duration: res.Duration, Status: status, Warnings: warnings,
-		Extra: map[string]any{"client": "Go net/http, no compression, HTTP/1.1, idle timeout 4 s", "max_dispatch_delay_s": maxDelay,
-			"time_scale": cfg.TimeScale, "ignore_eos": cfg.IgnoreEOS, "clock": "Go monotonic clock (time.Since)"},
-	}
-	if err := rw.Close(meta); err != nil {
-		return err
-	}
-	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
-		return err
-	}
-	if err := d.Commit(); err != nil {
-		return err
-	}
-	c.Infof("%s: %d requests (%d completed, %d failed) in %.1f s against %s", status, meta.Counts.Requests, meta.Counts.Completed,
-		meta.Counts.Failed, res.Duration, cfg.Server.URL)
-	fmt.Fprintln(c.Stdout, d.Final)
-	if res.Interrupted {
-		return fmt.Errorf("interrupted; what completed is in %s", d.Final)
+	// A server without GET /v1/models is still usable: the warm-up (or
+	// every request) then says whether it answers.
+	if err := b.client.Warmup(ctx, w, b.cfg.Warmup.Requests, b.cfg.Warmup.DecodeTokens); err != nil {
+		return command.WithHint(err, "check server.url, server.model and that the server is up; warmup.requests=0 skips the warm-up")
 	}
 	return nil
+}
+
+func (b *serverBackend) Replay(ctx context.Context, w *artifacts.Workload, clk *record.Clock, rec *record.Recorder) error {
+	defer b.client.Close()
+	b.client.Replay(ctx, w, clk.Now, rec)
+	return nil
+}
+
+func (b *serverBackend) Batches() bool { return false }
+
+// maxDispatchP99 is serving-bench.md §7.1's threshold: a client that sends
+// later than this behind schedule is distorting the arrival process.
+const maxDispatchP99 = 1e-3
+
+func (b *serverBackend) Describe(d *artifacts.Dir, meta *artifacts.RunMeta) error {
+	cfg, stats := b.cfg, b.client.Stats
+	sum := openai.Summarize(stats)
+	host := ""
+	if u, err := url.Parse(b.o.URL); err == nil {
+		host = u.Host
+	}
+	meta.Device = artifacts.DeviceInfo{Name: "server", Host: host,
+		Description: fmt.Sprintf("%s server at %s, measured from the client", cfg.Backend.Profile, b.o.URL)}
+	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "external"}
+	// The server's scheduler cannot be read over the OpenAI API: what
+	// the user wrote in server.launch is recorded as given.
+	meta.Scheduler = map[string]any{"kind": "server", "profile": cfg.Backend.Profile, "server_launch": cfg.Server.Launch}
+	example := ""
+	if len(b.w.Prompts) > 0 {
+		p := b.w.Prompts[0]
+		p.Prompt, p.PromptTokenIDs = "<request 0's prompt>", []int{}
+		if body, err := openai.Payload(&p, b.o); err == nil {
+			example = string(body)
+		}
+	}
+	for k, v := range map[string]any{
+		"server_url": b.o.URL, "served_model": b.o.Model, "server_model_card": b.card, "server_models_error": b.modelsErr, "profile": cfg.Backend.Profile,
+		"request_timeout_s": cfg.Server.Timeout, "max_concurrency": cfg.Server.MaxConcurrency,
+		"payload_example": example, "http_client": openai.TransportSettings, "client_host": artifacts.CPUDevice(0),
+		"client": sum, "warmup_s": b.client.WarmupS,
+	} {
+		meta.Extra[k] = v
+	}
+	warn := func(format string, args ...any) { meta.Warnings = append(meta.Warnings, fmt.Sprintf(format, args...)) }
+	if sum.Failed > 0 {
+		warn("%d requests failed (reasons in request_metrics.csv failure_reason and client_requests.csv error)", sum.Failed)
+	}
+	if sum.PromptMismatches > 0 {
+		warn("%d requests: the server's usage.prompt_tokens differs from the workload's num_prefill_tokens (client_requests.csv prompt_tokens_mismatch)", sum.PromptMismatches)
+	}
+	if sum.InferredTiming > 0 {
+		warn("%d requests: token times inferred from chunks (token_timing=inferred in client_requests.csv and client_tokens.csv)", sum.InferredTiming)
+	}
+	if sum.NoUsage > 0 {
+		warn("%d requests: the server sent no usage; token counts come from the stream", sum.NoUsage)
+	}
+	if sum.DispatchDelayP99 > maxDispatchP99 {
+		warn("client dispatch delay p99 %.2f ms > 1 ms: requests were sent late (client_requests.csv dispatch_delay)", sum.DispatchDelayP99*1e3)
+	}
+	if err := d.WriteFile(openai.ClientRequestsFile, func(out io.Writer) error { return openai.WriteStats(out, stats) }); err != nil {
+		return err
+	}
+	return d.WriteFile(openai.ClientTokensFile, func(out io.Writer) error { return openai.WriteTokens(out, stats) })
 }

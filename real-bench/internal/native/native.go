@@ -22,9 +22,6 @@ type Options struct {
 	StopAtEOS bool
 	EOS       []int
 	Warmup    Warmup
-	// Progress is called after every step with the number of finished
-	// requests.
-	Progress func(done int)
 }
 
 // Warmup runs before the clock starts, outside every file.
@@ -32,41 +29,57 @@ type Warmup struct {
 	Requests, PromptTokens, DecodeTokens int
 }
 
-// Result describes how the replay went.
-type Result struct {
-	StartedAt   time.Time // wall clock at t0
-	Duration    float64   // s on the run's clock
-	Interrupted bool
-	WarmupS     float64 // s spent warming up
-	Steps       int
+// Replayer replays workloads on one model.
+type Replayer struct {
+	m       *llm.Model
+	o       Options
+	r       *llm.Runner
+	WarmupS float64 // s spent warming up
+	Steps   int     // engine steps in the replay
 }
 
-// Run replays w's requests on m and records them in rec.
-func Run(ctx context.Context, m *llm.Model, w *artifacts.Workload, rec *record.Recorder, o Options) (*Result, error) {
-	res := &Result{}
-	if o.Warmup.Requests > 0 {
+// New prepares nothing yet; Prepare does the untimed work.
+func New(m *llm.Model, o Options) *Replayer {
+	if o.TimeScale <= 0 {
+		o.TimeScale = 1
+	}
+	return &Replayer{m: m, o: o}
+}
+
+// Prepare warms the engine up and builds the runner and its KV cache
+// stamping on clock, so neither is charged to the first requests. clock
+// is read only once the replay runs.
+func (p *Replayer) Prepare(clock func() float64) error {
+	if p.o.Warmup.Requests > 0 {
 		start := time.Now()
-		if err := warmup(m, o); err != nil {
-			return nil, fmt.Errorf("warm-up: %w", err)
+		if err := warmup(p.m, p.o); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
 		}
-		res.WarmupS = time.Since(start).Seconds()
+		p.WarmupS = time.Since(start).Seconds()
 	}
-	// The runner (and its KV cache) is built before the clock starts, so
-	// allocating the cache is not charged to the first requests.
-	var t0 time.Time
-	clock := func() float64 { return time.Since(t0).Seconds() }
-	r, err := llm.NewRunner(m, o.Scheduler, clock, o.Seed)
+	r, err := llm.NewRunner(p.m, p.o.Scheduler, clock, p.o.Seed)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t0 = time.Now()
-	res.StartedAt = t0
+	p.r = r
+	return nil
+}
+
+// Replay makes request i visible to the scheduler at its arrived_at ×
+// time_scale on clock (open loop) and steps the engine until every
+// request has finished, recording each step in rec. After ctx is
+// cancelled it stops at the next step boundary; unfinished requests are
+// left for the caller to mark.
+func (p *Replayer) Replay(ctx context.Context, w *artifacts.Workload, clock func() float64, rec *record.Recorder) error {
+	r, o := p.r, p.o
+	if r == nil {
+		return fmt.Errorf("native replay: Prepare was not called")
+	}
 	reqs := w.Requests
-	next, done := 0, 0
+	next := 0
 	for next < len(reqs) || r.Busy() {
 		if ctx.Err() != nil {
-			res.Interrupted = true
-			break
+			return nil
 		}
 		now := clock()
 		for next < len(reqs) && reqs[next].ArrivedAt*o.TimeScale <= now {
@@ -74,7 +87,6 @@ func Run(ctx context.Context, m *llm.Model, w *artifacts.Workload, rec *record.R
 				MaxNewTokens: reqs[next].NumDecodeTokens, StopAtEOS: o.StopAtEOS, EOS: o.EOS}
 			if err := r.Add(q); err != nil {
 				rec.Fail(q.ID, err.Error())
-				done++
 			}
 			next++
 		}
@@ -87,25 +99,19 @@ func Run(ctx context.Context, m *llm.Model, w *artifacts.Workload, rec *record.R
 		}
 		rep, err := r.Step()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if rep == nil {
 			continue
 		}
-		res.Steps++
-		done += recordStep(rec, rep)
-		if o.Progress != nil {
-			o.Progress(done)
-		}
+		p.Steps++
+		recordStep(rec, rep)
 	}
-	res.Duration = clock()
-	return res, nil
+	return nil
 }
 
-// recordStep turns one engine step into records; it returns how many
-// requests finished in it.
-func recordStep(rec *record.Recorder, rep *llm.StepReport) int {
-	finished := 0
+// recordStep turns one engine step into records.
+func recordStep(rec *record.Recorder, rep *llm.StepReport) {
 	b := artifacts.BatchRow{BatchID: rep.BatchID, ScheduledAt: rep.ScheduledAt, CompletedAt: rep.CompletedAt, BatchSize: len(rep.Entries)}
 	for _, e := range rep.Entries {
 		if e.FirstScheduled {
@@ -124,11 +130,9 @@ func recordStep(rec *record.Recorder, rep *llm.StepReport) int {
 		}
 		if e.Done {
 			rec.Done(e.RequestID)
-			finished++
 		}
 	}
 	rec.Batch(b)
-	return finished
 }
 
 func sleep(ctx context.Context, d time.Duration) {

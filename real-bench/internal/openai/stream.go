@@ -40,34 +40,34 @@ type chunkJSON struct {
 var errNoDone = errors.New("stream ended before [DONE]")
 
 // readStream reads SSE events until [DONE]. now stamps each data line
-// before it is decoded. Lines may be split across reads and several
+// as soon as it is complete, before it is decoded. Lines may be split across reads and several
 // events may share one read; comments (":") and event: lines are skipped.
 func readStream(r io.Reader, now func() float64) ([]event, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var out []event
 	for {
 		line, err := br.ReadString('\n')
-		if len(line) > 0 {
-			t := now()
-			line = strings.TrimRight(line, "\r\n")
-			if strings.HasPrefix(line, "data:") {
-				data := strings.TrimSpace(strings.TrimPrefix(line, "data:"))
-				if data == "[DONE]" {
-					return out, nil
-				}
-				ev, perr := parseEvent(data)
-				if perr != nil {
-					return out, perr
-				}
-				ev.t = t
-				out = append(out, ev)
+		if err != nil && err != io.EOF {
+			return out, fmt.Errorf("stream read: %w", err)
+		}
+		if data, ok := strings.CutPrefix(line, "data:"); ok {
+			t := now() // as soon as the line is complete, before decoding
+			data = strings.TrimSpace(data)
+			if data == "[DONE]" {
+				return out, nil
 			}
+			if err == io.EOF {
+				return out, errNoDone // a line cut off mid-way
+			}
+			ev, perr := parseEvent(data)
+			if perr != nil {
+				return out, perr
+			}
+			ev.t = t
+			out = append(out, ev)
 		}
 		if err == io.EOF {
 			return out, errNoDone
-		}
-		if err != nil {
-			return out, fmt.Errorf("stream read: %w", err)
 		}
 	}
 }
@@ -109,15 +109,20 @@ const (
 // attribution is the outcome of mapping chunks to tokens.
 type attribution struct {
 	times         []float64 // one per output token
+	chunks        []int     // per token: index of the choice chunk that carried it
 	timing        string
-	prefillChunks int // chunks before the first token (Sarathi's partial prefills)
+	prefillChunks int // choice chunks before the first token (Sarathi's partial prefills)
 	usage         *usage
 	finish        string
 }
 
-// attribute maps a stream's chunks to output tokens by the profile's
-// rule (serving-bench.md §7.1). want is the requested token count, used
-// when the server sends no usage and ignores EOS.
+func (a *attribution) add(chunk int, t float64) {
+	a.chunks = append(a.chunks, chunk)
+	a.times = append(a.times, t)
+}
+
+// attribute maps a stream's chunks to output tokens by the profile's rule
+// (serving-bench.md §2.3, §7.1). want is the requested token count.
 func attribute(evs []event, profile string, want int) (attribution, error) {
 	var a attribution
 	var choices []event
@@ -132,16 +137,12 @@ func attribute(evs []event, profile string, want int) (attribution, error) {
 			}
 		}
 	}
-	n := want
-	if a.usage != nil {
-		n = a.usage.CompletionTokens
-	}
-	// vLLM's continuous usage counts tokens per chunk exactly.
+	// vLLM's continuous usage counts the tokens of every chunk exactly.
 	if continuous(choices) {
 		prev := 0
-		for _, e := range choices {
+		for i, e := range choices {
 			for k := prev; k < e.cumCompleted; k++ {
-				a.times = append(a.times, e.t)
+				a.add(i, e.t)
 			}
 			if e.cumCompleted > prev {
 				prev = e.cumCompleted
@@ -152,57 +153,118 @@ func attribute(evs []event, profile string, want int) (attribution, error) {
 		a.timing = TimingExact
 		return a, nil
 	}
-	switch profile {
-	case "sarathi":
-		// One chunk per engine step and at most one token per step: the
-		// last n choice chunks are the tokens, earlier ones are prefill
-		// progress.
-		if n > len(choices) {
-			return a, fmt.Errorf("%d tokens but only %d chunks", n, len(choices))
-		}
-		a.prefillChunks = len(choices) - n
-		for _, e := range choices[a.prefillChunks:] {
-			a.times = append(a.times, e.t)
-		}
-		a.timing = TimingOnePerStep
-		return a, nil
-	}
-	var nonEmpty []event
-	for _, e := range choices {
-		if e.text != "" {
-			nonEmpty = append(nonEmpty, e)
-		} else if len(nonEmpty) == 0 {
-			a.prefillChunks++
-		}
-	}
+	n, known := want, true
 	switch {
-	case len(nonEmpty) == n:
-		for _, e := range nonEmpty {
-			a.times = append(a.times, e.t)
-		}
-		a.timing = TimingExact
-	case len(nonEmpty) == 0 && n > 0:
-		return a, fmt.Errorf("%d tokens reported but no chunk carried text", n)
-	case len(nonEmpty) < n:
-		// More tokens than text chunks: each chunk gets one, the surplus
-		// goes to the last chunk (tokens held back and flushed together).
-		for _, e := range nonEmpty {
-			a.times = append(a.times, e.t)
-		}
-		last := nonEmpty[len(nonEmpty)-1].t
-		for len(a.times) < n {
-			a.times = append(a.times, last)
-		}
-		a.timing = TimingInferred
+	case a.usage != nil:
+		n = a.usage.CompletionTokens
+	case a.finish == "length":
+		// No usage, but the server stopped at max_tokens: want tokens.
 	default:
-		// More text chunks than tokens (usage absent or short): keep the
-		// first n.
-		for _, e := range nonEmpty[:n] {
-			a.times = append(a.times, e.t)
+		known = false
+	}
+	if profile == ProfileSarathi && known {
+		return sarathi(a, choices, n)
+	}
+	return generic(a, choices, n, known)
+}
+
+// sarathi applies Sarathi-Serve's rule: one chunk per engine step for
+// every scheduled request and at most one token per step, so the last n
+// choice chunks are the tokens and earlier ones are prefill progress
+// (serving-bench.md §3.3). If a chunk before them carries text the rule
+// does not hold and the timing is flagged inferred.
+func sarathi(a attribution, choices []event, n int) (attribution, error) {
+	if n > len(choices) {
+		return a, fmt.Errorf("usage reports %d tokens but the stream has only %d chunks", n, len(choices))
+	}
+	a.prefillChunks = len(choices) - n
+	a.timing = TimingOnePerStep
+	for i, e := range choices {
+		if i < a.prefillChunks {
+			if e.text != "" {
+				a.timing = TimingInferred
+			}
+			continue
 		}
-		a.timing = TimingInferred
+		a.add(i, e.t)
 	}
 	return a, nil
+}
+
+// generic maps tokens to chunks when nothing says how many each carries.
+// Leading empty chunks are prefill progress (a chunked prefill, a role
+// chunk). After the first text, an empty chunk is most likely a token
+// whose text was held back or is a special token (serving-bench.md §2.3).
+func generic(a attribution, choices []event, n int, known bool) (attribution, error) {
+	first := -1
+	var text []int // indices of chunks with text
+	for i, e := range choices {
+		if e.text != "" {
+			if first < 0 {
+				first = i
+			}
+			text = append(text, i)
+		}
+	}
+	if first < 0 {
+		if n > 0 && known {
+			return a, fmt.Errorf("%d tokens reported but no chunk carried text", n)
+		}
+		a.prefillChunks = len(choices)
+		return a, nil
+	}
+	a.prefillChunks = first
+	if !known {
+		// Neither usage nor finish_reason "length": one token per text chunk.
+		n = len(text)
+		a.timing = TimingInferred
+	}
+	after := len(choices) - first
+	switch {
+	case len(text) == n:
+		for _, i := range text {
+			a.add(i, choices[i].t)
+		}
+		if a.timing == "" {
+			a.timing = TimingExact
+		}
+		return a, nil
+	case after == n:
+		for i := first; i < len(choices); i++ {
+			a.add(i, choices[i].t)
+		}
+	case len(text) > n:
+		// More text chunks than tokens: the first n.
+		for _, i := range text[:n] {
+			a.add(i, choices[i].t)
+		}
+	default:
+		// More tokens than text chunks (merged deltas): each chunk gets
+		// one, the surplus goes to the last, so TTFT and completed_at stay
+		// the observed ones and the surplus shows as 0 s gaps.
+		for _, i := range text {
+			a.add(i, choices[i].t)
+		}
+		last := text[len(text)-1]
+		for len(a.times) < n {
+			a.add(last, choices[last].t)
+		}
+	}
+	a.timing = TimingInferred
+	return a, nil
+}
+
+// chunkSizes counts the tokens of each chunk that carried any, in order.
+func chunkSizes(chunks []int) []int {
+	var out []int
+	for k, c := range chunks {
+		if k > 0 && chunks[k-1] == c {
+			out[len(out)-1]++
+			continue
+		}
+		out = append(out, 1)
+	}
+	return out
 }
 
 func continuous(choices []event) bool {

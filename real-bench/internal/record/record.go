@@ -7,6 +7,7 @@ package record
 import (
 	"math"
 	"sync"
+	"time"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
 )
@@ -29,9 +30,14 @@ type Request struct {
 
 // Recorder is safe for concurrent use by a backend's goroutines.
 type Recorder struct {
-	mu      sync.Mutex
-	reqs    []*Request
-	batches []artifacts.BatchRow
+	mu       sync.Mutex
+	reqs     []*Request
+	batches  []artifacts.BatchRow
+	finished int
+	// OnFinish, when set before the replay starts, is called (outside the
+	// recorder's lock) each time a request completes or fails, with the
+	// number finished so far: the progress report's hook.
+	OnFinish func(finished int)
 }
 
 // New prepares one entry per workload request.
@@ -79,18 +85,38 @@ func (r *Recorder) Restart(id int) {
 // Done marks a request complete.
 func (r *Recorder) Done(id int) {
 	r.mu.Lock()
-	r.reqs[id].Done = true
+	q := r.reqs[id]
+	first := !q.Done && !q.Failed
+	q.Done = true
+	n := r.count(first)
 	r.mu.Unlock()
+	r.notify(first, n)
 }
 
 // Fail marks a request failed with a reason; its tokens so far are kept
-// out of the token file.
+// out of the token file. A request already done or failed keeps its state.
 func (r *Recorder) Fail(id int, reason string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	q := r.reqs[id]
-	if !q.Done && !q.Failed {
+	first := !q.Done && !q.Failed
+	if first {
 		q.Failed, q.FailureReason = true, reason
+	}
+	n := r.count(first)
+	r.mu.Unlock()
+	r.notify(first, n)
+}
+
+func (r *Recorder) count(first bool) int {
+	if first {
+		r.finished++
+	}
+	return r.finished
+}
+
+func (r *Recorder) notify(first bool, n int) {
+	if first && r.OnFinish != nil {
+		r.OnFinish(n)
 	}
 }
 
@@ -146,3 +172,20 @@ func (r *Recorder) Write(w *artifacts.RunWriter) {
 		w.Batch(b)
 	}
 }
+
+// Clock is a run's time origin: every time in the run files is seconds
+// since Start on Go's monotonic clock (time.Since uses the monotonic
+// reading, so wall-clock steps cannot move it).
+type Clock struct {
+	t0 time.Time
+}
+
+// Start sets time 0 to now. Backends do their untimed work (loading,
+// warm-up) before it.
+func (c *Clock) Start() { c.t0 = time.Now() }
+
+// StartedAt is the wall-clock time of time 0.
+func (c *Clock) StartedAt() time.Time { return c.t0 }
+
+// Now is the run time in seconds; meaningful only after Start.
+func (c *Clock) Now() float64 { return time.Since(c.t0).Seconds() }
