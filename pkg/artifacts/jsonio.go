@@ -63,10 +63,11 @@ func jsonError(path string, data []byte, err error, firstLine int) error {
 	field := ""
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		// Offset counts the offending byte: point at it, not past it.
+		off = max(se.Offset-1, 0)
 		msg = "invalid JSON: " + se.Error()
 	case errors.As(err, &te):
-		off = te.Offset
+		off = valueStart(data, te.Offset)
 		field = te.Field
 		msg = fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
 	case errors.Is(err, io.EOF):
@@ -91,6 +92,39 @@ func jsonError(path string, data []byte, err error, firstLine int) error {
 		fe.Line, fe.Column = line+firstLine-1, col
 	}
 	return fe
+}
+
+// valueStart turns the offset encoding/json gives with a type error (just
+// past a scalar, or just past the '[' or '{' of a compound value) into the
+// offset where the value begins, so a message points at the value.
+func valueStart(data []byte, off int64) int64 {
+	if off <= 0 || off > int64(len(data)) {
+		return off
+	}
+	i := int(off) - 1
+	switch c := data[i]; {
+	case c == '[' || c == '{':
+		return int64(i)
+	case c == '"':
+		for j := i - 1; j >= 0; j-- {
+			if data[j] != '"' {
+				continue
+			}
+			bs := 0
+			for k := j - 1; k >= 0 && data[k] == '\\'; k-- {
+				bs++
+			}
+			if bs%2 == 0 {
+				return int64(j)
+			}
+		}
+		return off
+	default:
+		for i > 0 && strings.IndexByte("0123456789+-.eEtruefalsn", data[i-1]) >= 0 {
+			i--
+		}
+		return int64(i)
+	}
 }
 
 // keyOffset returns the offset of the object key quoted (as %q prints

@@ -43,7 +43,8 @@ func NewTable(path string, rd io.Reader, required ...string) (*Table, error) {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		t.header[i] = h
 		if _, dup := t.cols[h]; dup && h != "" {
-			return nil, &FileError{Path: path, Line: 1, Column: i + 1, Field: h, Err: errors.New("duplicate column")}
+			line, col := r.FieldPos(i)
+			return nil, &FileError{Path: path, Line: line, Column: col, Field: h, Err: errors.New("duplicate column")}
 		}
 		t.cols[h] = i
 	}

@@ -93,7 +93,8 @@ func (w *Workload) Validate() error {
 		case r.RequestID != i || p.RequestID != i:
 			return fmt.Errorf("request %d: ids must be 0..N-1 in order", i)
 		case p.NumPrefillTokens != r.NumPrefillTokens || p.NumDecodeTokens != r.NumDecodeTokens:
-			return fmt.Errorf("request %d: prompts.jsonl and trace_lengths.csv disagree on token counts", i)
+			return fmt.Errorf("request %d: prompts.jsonl has %d prefill and %d decode tokens, trace_lengths.csv %d and %d",
+				i, p.NumPrefillTokens, p.NumDecodeTokens, r.NumPrefillTokens, r.NumDecodeTokens)
 		case len(p.PromptTokenIDs) != p.NumPrefillTokens:
 			return fmt.Errorf("request %d: %d prompt_token_ids but num_prefill_tokens %d", i, len(p.PromptTokenIDs), p.NumPrefillTokens)
 		case r.ArrivedAt < prev:
@@ -178,12 +179,16 @@ func ReadPrompts(path string, r io.Reader) ([]Prompt, error) {
 		if err := decodeJSON(path, b, &p, line); err != nil {
 			return nil, err
 		}
-		if p.NumPrefillTokens < 0 || p.NumDecodeTokens < 0 {
-			return nil, &FileError{Path: path, Line: line, Err: errors.New("token counts must be >= 0")}
+		// Field stays empty: FileError names it a CSV column.
+		if p.NumPrefillTokens < 0 {
+			return nil, &FileError{Path: path, Line: line, Err: fmt.Errorf("field \"num_prefill_tokens\": %d is negative", p.NumPrefillTokens)}
+		}
+		if p.NumDecodeTokens < 0 {
+			return nil, &FileError{Path: path, Line: line, Err: fmt.Errorf("field \"num_decode_tokens\": %d is negative", p.NumDecodeTokens)}
 		}
 		if len(p.PromptTokenIDs) != p.NumPrefillTokens {
-			return nil, &FileError{Path: path, Line: line, Field: "prompt_token_ids",
-				Err: fmt.Errorf("has %d ids but num_prefill_tokens is %d", len(p.PromptTokenIDs), p.NumPrefillTokens)}
+			return nil, &FileError{Path: path, Line: line,
+				Err: fmt.Errorf("field \"prompt_token_ids\": has %d ids but num_prefill_tokens is %d", len(p.PromptTokenIDs), p.NumPrefillTokens)}
 		}
 		out = append(out, p)
 	}
@@ -311,6 +316,7 @@ func readTraceIntervals(path string, r io.Reader) ([]float64, error) {
 		return nil, err
 	}
 	var out []float64
+	prev := 0.0
 	for t.Next() {
 		id := t.Int("request_id")
 		at := t.Float("arrived_at")
@@ -319,7 +325,10 @@ func readTraceIntervals(path string, r io.Reader) ([]float64, error) {
 		}
 		if at < 0 {
 			t.Fail("arrived_at", fmt.Errorf("%g is negative", at))
+		} else if at < prev {
+			t.Fail("arrived_at", fmt.Errorf("%g is before the previous row's %g (rows must be sorted by arrival)", at, prev))
 		}
+		prev = at
 		if t.Err() != nil {
 			break
 		}
