@@ -68,6 +68,9 @@ func (b *serverBackend) Prepare(ctx context.Context, w *artifacts.Workload, _ *r
 	default:
 		b.card = card
 	}
+	if err := b.client.Encode(w); err != nil {
+		return err
+	}
 	// A server without GET /v1/models is still usable: the warm-up (or
 	// every request) then says whether it answers.
 	if err := b.client.Warmup(ctx, w, b.cfg.Warmup.Requests, b.cfg.Warmup.DecodeTokens); err != nil {
@@ -78,8 +81,7 @@ func (b *serverBackend) Prepare(ctx context.Context, w *artifacts.Workload, _ *r
 
 func (b *serverBackend) Replay(ctx context.Context, w *artifacts.Workload, clk *record.Clock, rec *record.Recorder) error {
 	defer b.client.Close()
-	b.client.Replay(ctx, w, clk.Now, rec)
-	return nil
+	return b.client.Replay(ctx, w, clk.Now, rec)
 }
 
 func (b *serverBackend) Batches() bool { return false }
@@ -110,12 +112,18 @@ func (b *serverBackend) Describe(d *artifacts.Dir, meta *artifacts.RunMeta) erro
 		}
 	}
 	for k, v := range map[string]any{
-		"server_url": b.o.URL, "served_model": b.o.Model, "server_model_card": b.card, "server_models_error": b.modelsErr, "profile": cfg.Backend.Profile,
+		"server_url": b.o.URL, "served_model": b.o.Model, "profile": cfg.Backend.Profile,
 		"request_timeout_s": cfg.Server.Timeout, "max_concurrency": cfg.Server.MaxConcurrency,
 		"payload_example": example, "http_client": openai.TransportSettings, "client_host": artifacts.CPUDevice(0),
 		"client": sum, "warmup_s": b.client.WarmupS,
 	} {
 		meta.Extra[k] = v
+	}
+	if b.card != nil {
+		meta.Extra["server_model_card"] = b.card
+	}
+	if b.modelsErr != "" {
+		meta.Extra["server_models_error"] = b.modelsErr
 	}
 	warn := func(format string, args ...any) { meta.Warnings = append(meta.Warnings, fmt.Sprintf(format, args...)) }
 	if sum.Failed > 0 {

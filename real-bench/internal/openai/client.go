@@ -76,6 +76,7 @@ func newStat(q artifacts.Request, arrivedAt float64) Stat {
 type Client struct {
 	o       Options
 	hc      *http.Client
+	bodies  [][]byte // request bodies, encoded before the clock starts
 	Stats   []Stat
 	WarmupS float64 // s spent on warm-up requests before the clock started
 }
@@ -120,6 +121,20 @@ func New(o Options) (*Client, error) {
 // Close drops idle connections.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
+// Encode builds every request body ahead of the replay, so the
+// dispatcher's only work at an arrival is to start a goroutine.
+func (c *Client) Encode(w *artifacts.Workload) error {
+	c.bodies = make([][]byte, len(w.Prompts))
+	for i := range w.Prompts {
+		b, err := Payload(&w.Prompts[i], c.o)
+		if err != nil {
+			return fmt.Errorf("request %d: %w", w.Prompts[i].RequestID, err)
+		}
+		c.bodies[i] = b
+	}
+	return nil
+}
+
 // Warmup sends n requests one after another before the clock starts (the
 // workload's first prompts, decode tokens each) and discards them. A
 // failure here ends the run: a server that cannot answer one request
@@ -133,7 +148,11 @@ func (c *Client) Warmup(ctx context.Context, w *artifacts.Workload, n, decode in
 		p.NumDecodeTokens = max(decode, 1)
 		q := w.Requests[i%len(w.Requests)]
 		q.NumDecodeTokens = p.NumDecodeTokens
-		st := c.one(ctx, &p, q, 0, nil, zero)
+		body, err := Payload(&p, c.o)
+		if err != nil {
+			return err
+		}
+		st := c.one(ctx, body, q, 0, nil, zero)
 		if st.Error != "" {
 			return fmt.Errorf("warm-up request %d to %s failed: %s", i, c.o.URL, st.Error)
 		}
@@ -146,7 +165,12 @@ func (c *Client) Warmup(ctx context.Context, w *artifacts.Workload, n, decode in
 // tokens in rec. It returns when every sent request has finished; after
 // ctx is cancelled it sends nothing more and in-flight requests end as
 // failed ("interrupted").
-func (c *Client) Replay(ctx context.Context, w *artifacts.Workload, clock func() float64, rec *record.Recorder) {
+func (c *Client) Replay(ctx context.Context, w *artifacts.Workload, clock func() float64, rec *record.Recorder) error {
+	if len(c.bodies) != len(w.Requests) {
+		if err := c.Encode(w); err != nil {
+			return err
+		}
+	}
 	c.Stats = make([]Stat, len(w.Requests))
 	for i, q := range w.Requests {
 		c.Stats[i] = newStat(q, q.ArrivedAt*c.o.TimeScale)
@@ -178,12 +202,13 @@ func (c *Client) Replay(ctx context.Context, w *artifacts.Workload, clock func()
 			} else {
 				c.Stats[i].QueueTime = 0
 			}
-			st := c.one(ctx, &w.Prompts[i], q, at, rec, clock)
+			st := c.one(ctx, c.bodies[i], q, at, rec, clock)
 			st.QueueTime = c.Stats[i].QueueTime
 			c.Stats[i] = st
 		}(i, q)
 	}
 	wg.Wait()
+	return nil
 }
 
 // sleepUntil waits until clock() reaches at; false when ctx ended first.
@@ -227,7 +252,7 @@ func Payload(p *artifacts.Prompt, o Options) ([]byte, error) {
 }
 
 // one sends one request and records it in rec (nil: warm-up).
-func (c *Client) one(ctx context.Context, p *artifacts.Prompt, q artifacts.Request, arrivedAt float64,
+func (c *Client) one(ctx context.Context, body []byte, q artifacts.Request, arrivedAt float64,
 	rec *record.Recorder, clock func() float64) Stat {
 	o := c.o
 	st := newStat(q, arrivedAt)
@@ -241,10 +266,6 @@ func (c *Client) one(ctx context.Context, p *artifacts.Prompt, q artifacts.Reque
 			st.StreamEndAt = clock()
 		}
 		return st
-	}
-	body, err := Payload(p, o)
-	if err != nil {
-		return fail("encode request: %v", err)
 	}
 	rctx := ctx
 	if o.Timeout > 0 {

@@ -63,7 +63,9 @@ func replay(t *testing.T, b fakeserver.Behavior, w *artifacts.Workload, o Option
 	}
 	rec := record.New(w.Requests, 1)
 	clk.Start()
-	c.Replay(context.Background(), w, clk.Now, rec)
+	if err := c.Replay(context.Background(), w, clk.Now, rec); err != nil {
+		t.Fatal(err)
+	}
 	return replayed{c: c, run: writeAndRead(t, rec), srv: srv, clk: &clk}
 }
 
@@ -279,7 +281,9 @@ func TestInterruptStopsAdmitting(t *testing.T) {
 	c, _ := New(Options{URL: srv.URL, Model: "m", Profile: ProfileGeneric, TimeScale: 1, Timeout: time.Second})
 	var clk record.Clock
 	clk.Start()
-	c.Replay(ctx, w, clk.Now, rec)
+	if err := c.Replay(ctx, w, clk.Now, rec); err != nil {
+		t.Fatal(err)
+	}
 	if n := rec.Finish("interrupted before completion"); n != 2 {
 		t.Errorf("%d requests left unfinished, want 2", n)
 	}

@@ -166,7 +166,9 @@ func BenchmarkClientOverhead(b *testing.B) {
 	var clk record.Clock
 	b.ResetTimer()
 	clk.Start()
-	c.Replay(context.Background(), w, clk.Now, rec)
+	if err := c.Replay(context.Background(), w, clk.Now, rec); err != nil {
+		b.Fatal(err)
+	}
 	d := clk.Now()
 	if s := Summarize(c.Stats); s.Failed > 0 {
 		b.Fatalf("%d failed: %+v", s.Failed, c.Stats[0])
