@@ -92,8 +92,7 @@ func (p *Replayer) Replay(ctx context.Context, w *artifacts.Workload, clock func
 		}
 		if !r.Busy() {
 			if next < len(reqs) {
-				wait := time.Duration((reqs[next].ArrivedAt*o.TimeScale - clock()) * float64(time.Second))
-				sleep(ctx, wait)
+				record.SleepUntil(ctx, clock, reqs[next].ArrivedAt*o.TimeScale)
 			}
 			continue
 		}
@@ -133,18 +132,6 @@ func recordStep(rec *record.Recorder, rep *llm.StepReport) {
 		}
 	}
 	rec.Batch(b)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // warmup runs a few short requests so the first measured step does not

@@ -182,7 +182,7 @@ func (c *Client) Replay(ctx context.Context, w *artifacts.Workload, clock func()
 	var wg sync.WaitGroup
 	for i, q := range w.Requests {
 		at := c.Stats[i].ArrivedAt
-		if !sleepUntil(ctx, clock, at) {
+		if !record.SleepUntil(ctx, clock, at) {
 			break
 		}
 		wg.Add(1)
@@ -209,19 +209,6 @@ func (c *Client) Replay(ctx context.Context, w *artifacts.Workload, clock func()
 	}
 	wg.Wait()
 	return nil
-}
-
-// sleepUntil waits until clock() reaches at; false when ctx ended first.
-func sleepUntil(ctx context.Context, clock func() float64, at float64) bool {
-	if wait := time.Duration((at - clock()) * float64(time.Second)); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-	}
-	return ctx.Err() == nil
 }
 
 // Payload builds the request body for the server profile.

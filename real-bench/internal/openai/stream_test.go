@@ -175,3 +175,34 @@ func BenchmarkClientOverhead(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/d, "req/s")
 }
+
+// BenchmarkDispatchDelay replays an open-loop 1,000 requests/s schedule
+// against the instant server and reports how late requests were sent
+// (dispatch_delay = sent_at − arrived_at): whether the client keeps up
+// with a given rate, not how fast it can go.
+func BenchmarkDispatchDelay(b *testing.B) {
+	srv := fakeserver.New(fakeserver.Behavior{Instant: true})
+	defer srv.Close()
+	w := workload(b.N, 1, 0.001)
+	rec := record.New(w.Requests, 1)
+	c, err := New(Options{URL: srv.URL, Model: "m", Profile: ProfileGeneric, TimeScale: 1, Timeout: 30 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Encode(w); err != nil {
+		b.Fatal(err)
+	}
+	var clk record.Clock
+	b.ResetTimer()
+	clk.Start()
+	if err := c.Replay(context.Background(), w, clk.Now, rec); err != nil {
+		b.Fatal(err)
+	}
+	s := Summarize(c.Stats)
+	if s.Failed > 0 {
+		b.Fatalf("%d failed", s.Failed)
+	}
+	b.ReportMetric(s.DispatchDelayP50*1e6, "p50-dispatch-µs")
+	b.ReportMetric(s.DispatchDelayP99*1e6, "p99-dispatch-µs")
+	b.ReportMetric(s.DispatchDelayMax*1e6, "max-dispatch-µs")
+}

@@ -5,6 +5,7 @@
 package record
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
@@ -189,3 +190,23 @@ func (c *Clock) StartedAt() time.Time { return c.t0 }
 
 // Now is the run time in seconds; meaningful only after Start.
 func (c *Clock) Now() float64 { return time.Since(c.t0).Seconds() }
+
+// SleepUntil returns when clock() reaches at (s), or false at once when
+// ctx ends first.
+//
+// A Go timer wakes ~0.5 ms late (p50; ~1.1 ms p99) on the 2-vCPU build VM
+// even when idle, which shows in dispatch_delay. Spinning through the last
+// 1.5 ms brought that to microseconds on an idle machine but, with another
+// process on the same cores, made dispatch 100x worse (p50 80 ms at
+// 1,000 requests/s; docs/backends.md), so the timer alone is used.
+func SleepUntil(ctx context.Context, clock func() float64, at float64) bool {
+	if wait := time.Duration((at - clock()) * float64(time.Second)); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}
+	return ctx.Err() == nil
+}
