@@ -97,8 +97,11 @@ func (b *serverBackend) Describe(d *artifacts.Dir, meta *artifacts.RunMeta) erro
 	if u, err := url.Parse(b.o.URL); err == nil {
 		host = u.Host
 	}
-	meta.Device = artifacts.DeviceInfo{Name: "server", Host: host,
-		Description: fmt.Sprintf("%s server at %s, measured from the client", cfg.Backend.Profile, b.o.URL)}
+	// The client cannot see the server's device: hardware= declares it,
+	// so the run lines up with simulations of the same hardware.
+	meta.Device = artifacts.DeviceInfo{Name: cfg.Hardware.Name, Host: host,
+		Description: fmt.Sprintf("%s server at %s (device as declared by hardware=%s), measured from the client",
+			cfg.Backend.Profile, b.o.URL, cfg.Hardware.Name)}
 	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "external"}
 	// The server's scheduler cannot be read over the OpenAI API: what
 	// the user wrote in server.launch is recorded as given.

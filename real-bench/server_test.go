@@ -88,7 +88,8 @@ func TestServerBackendsEndToEnd(t *testing.T) {
 			defer srv.Close()
 			wl := serverWorkload(t, 4, 4, 0.03)
 			root := t.TempDir()
-			out, errs, st := runTool(t, "model=qwen3_tiny", "backend="+tc.backend, "server.url="+srv.URL, "server.model=served-m",
+			// A CUDA hardware is only a label for a server: no GPU check.
+			out, errs, st := runTool(t, "model=qwen3_tiny", "hardware=a100", "backend="+tc.backend, "server.url="+srv.URL, "server.model=served-m",
 				"server.launch=fake "+tc.backend, "tokenizer_check=false", "workload.workload_dir="+wl, "output_root="+root, "run_id=r")
 			if st != 0 {
 				t.Fatalf("status %d: %s", st, errs)
@@ -103,7 +104,7 @@ func TestServerBackendsEndToEnd(t *testing.T) {
 			}
 			m := run.Meta
 			if m.Status != artifacts.RunComplete || m.Backend != tc.backend || m.Kind != artifacts.KindReal || m.Model.Weights != "external" ||
-				m.Counts.Completed != 3 || m.Counts.Failed != 1 || run.Batches != nil {
+				m.Counts.Completed != 3 || m.Counts.Failed != 1 || run.Batches != nil || m.Device.Name != "a100" {
 				t.Errorf("meta %+v", m)
 			}
 			if m.Extra["served_model"] != "served-m" || m.Scheduler["server_launch"] != "fake "+tc.backend || m.Workload.Artifacts[artifacts.PromptsFile] == "" {
