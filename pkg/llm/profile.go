@@ -110,7 +110,7 @@ func (m *Model) ProfileAttention(prefill [][2]int, decodeKV []int, blockSize int
 	q, kv := a.QHeads*a.HeadDim, a.KVHeads*a.HeadDim
 	w := q + 2*kv
 	qkv := make([]float32, T*w)
-	fillUniform(qkv, 1, uint64(T))
+	fillNormal(qkv, 1, uint64(T))
 	att := make([]float32, T*q)
 	m.span("attn_kv_cache_save", func() {
 		r := 0
