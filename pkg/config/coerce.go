@@ -79,13 +79,30 @@ func coerce(raw string, t reflect.Type) (any, error) {
 		}
 		return f, nil
 	case reflect.Slice:
-		var v []any
-		if err := yamlv3.Unmarshal([]byte(s), &v); err != nil {
+		// Items keep their text and are typed like a scalar value: YAML's
+		// own typing would make [0010] the octal 8 and ["1.10"] the
+		// string "1.1" after a float round trip.
+		var seq yamlv3.Node
+		if err := yamlv3.Unmarshal([]byte(s), &seq); err != nil || len(seq.Content) != 1 || seq.Content[0].Kind != yamlv3.SequenceNode {
 			return nil, fmt.Errorf("expects a list such as [1,2,3], got %q", raw)
 		}
-		out := make([]any, len(v))
-		for i, e := range v {
-			c, err := coerce(fmt.Sprint(e), t.Elem())
+		items := seq.Content[0].Content
+		out := make([]any, len(items))
+		for i, n := range items {
+			var c any
+			var err error
+			switch {
+			case n.Kind != yamlv3.ScalarNode:
+				b, merr := yamlv3.Marshal(n)
+				if merr != nil {
+					return nil, fmt.Errorf("item %d: %w", i, merr)
+				}
+				c, err = coerce(strings.TrimSpace(string(b)), t.Elem())
+			case t.Elem().Kind() == reflect.String:
+				c = n.Value // already unquoted; 0010 stays "0010"
+			default:
+				c, err = coerce(n.Value, t.Elem())
+			}
 			if err != nil {
 				return nil, fmt.Errorf("item %d: %w", i, err)
 			}

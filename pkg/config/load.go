@@ -90,6 +90,7 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 	}
 	// Group selections apply first, wherever they stand on the line.
 	var overrides [][2]string
+	chosen := map[string]bool{}
 	for _, a := range args {
 		key, val, ok := strings.Cut(a, "=")
 		if !ok || key == "" {
@@ -97,9 +98,20 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 		}
 		if _, isGroup := choices[key]; isGroup {
 			choices[key] = val
+			chosen[key] = true
 			continue
 		}
 		overrides = append(overrides, [2]string{key, val})
+	}
+	// A --config file may start with a defaults: list, as every saved
+	// config.yaml does, so that a run can be repeated from its output
+	// directory. The command line's choices win over the file's.
+	var fk *koanf.Koanf
+	if opt.File != "" {
+		var err error
+		if fk, err = loadConfigFile(opt.File, choices, chosen); err != nil {
+			return nil, err
+		}
 	}
 	known := map[string]bool{}
 	for _, key := range base.Keys() {
@@ -130,15 +142,7 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 		}
 		c.Groups = append(c.Groups, GroupChoice{Group: g.Group, Option: opt1, Source: src})
 	}
-	if opt.File != "" {
-		data, err := os.ReadFile(opt.File)
-		if err != nil {
-			return nil, usagef("", "config file: %v", err)
-		}
-		fk := koanf.New(".")
-		if err := fk.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
-			return nil, usagef("", "%s: %v", opt.File, err)
-		}
+	if fk != nil {
 		if err := checkKeys(fk, known, opt.File); err != nil {
 			return nil, err
 		}
@@ -155,6 +159,56 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// loadConfigFile reads a --config file. Its defaults: list, if any, sets
+// the choices of groups the command line left alone (an unknown group is
+// an error); the rest is returned for merging.
+func loadConfigFile(path string, choices map[string]string, chosen map[string]bool) (*koanf.Koanf, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("", "config file: %v", err)
+	}
+	var head struct {
+		Defaults []map[string]string `yaml:"defaults"`
+	}
+	if err := yamlv3.Unmarshal(data, &head); err != nil {
+		return nil, usagef("the defaults: list holds one {group: option} per item, as config.yaml writes it", "%s: %v", path, err)
+	}
+	var replaced []string
+	for _, m := range head.Defaults {
+		for g, o := range m {
+			if _, ok := choices[g]; !ok {
+				return nil, usagef("", "%s: defaults: unknown group %q%s", path, g, didYouMean(g, keysOfChoices(choices)))
+			}
+			if !chosen[g] {
+				choices[g] = o
+			} else if choices[g] != o {
+				replaced = append(replaced, g)
+			}
+		}
+	}
+	fk := koanf.New(".")
+	if err := fk.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
+		return nil, usagef("", "%s: %v", path, err)
+	}
+	fk.Delete("defaults")
+	// The file's values of a group the command line switched to another
+	// option belong to the old option: drop them, or they would undo the
+	// switch (a saved config.yaml holds every model.* key).
+	for _, g := range replaced {
+		fk.Delete(g)
+	}
+	return fk, nil
+}
+
+func keysOfChoices(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func parseDefaults(s Schema) (*koanf.Koanf, []GroupChoice, error) {
@@ -323,9 +377,29 @@ func (c *Config) Decode(target any) error {
 		},
 	}
 	if err := c.k.UnmarshalWithConf("", target, conf); err != nil {
-		return usagef("", "config: %v", err)
+		return usagef("every key is listed by --print-config", "config: %s", decodeMessage(err, target))
 	}
 	return nil
+}
+
+// decodeMessage puts mapstructure's multi-line report on one line (errors
+// are one line on stderr) and names the root section plainly instead of by
+// its Go type.
+func decodeMessage(err error, target any) string {
+	msg := strings.TrimPrefix(err.Error(), "decoding failed due to the following error(s):")
+	if t := reflect.TypeOf(target); t != nil {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		msg = strings.ReplaceAll(msg, "'"+t.String()+"'", "the top level")
+	}
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // noTruncate refuses to decode 1.5 into an int, which mapstructure would

@@ -93,7 +93,11 @@ func Run(t Tool, args []string, stdout, stderr io.Writer) int {
 		Writer:      stdout,
 		ErrWriter:   stderr,
 		// Errors are printed and mapped to statuses below, not by cli.
-		ExitErrHandler:  func(*cli.Context, error) {},
+		ExitErrHandler: func(*cli.Context, error) {},
+		// Without this, cli prints "Incorrect Usage" and the whole help
+		// text on stdout for a bad flag; the error and a hint go to stderr
+		// below instead, and stdout stays for results.
+		OnUsageError:    func(_ *cli.Context, err error, _ bool) error { return err },
 		HideHelpCommand: true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "print-config", Usage: "print the resolved configuration and exit"},
