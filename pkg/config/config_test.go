@@ -1,173 +1,471 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-type testCfg struct {
+// benchCfg is a small tool schema of the tests' own: the shared groups,
+// the common keys, and a section with one field of each kind.
+type benchCfg struct {
 	Common   `koanf:",squash"`
 	Model    Model    `koanf:"model"`
 	Hardware Hardware `koanf:"hardware"`
-	Backend  Backend  `koanf:"backend"`
 	Bench    struct {
 		Iters  int       `koanf:"iters"`
+		Seed   uint64    `koanf:"seed"`
 		Rate   float64   `koanf:"rate"`
 		Trace  bool      `koanf:"trace"`
-		Name   string    `koanf:"name"`
+		Label  string    `koanf:"label"`
 		Sizes  []int     `koanf:"sizes"`
+		Tags   []string  `koanf:"tags"`
 		Scales []float64 `koanf:"scales"`
 	} `koanf:"bench"`
-	Scheduler struct {
-		Kind string `koanf:"kind"`
-	} `koanf:"scheduler"`
+	// Extra is in the struct but not in the defaults: only +extra= sets it.
+	Extra int `koanf:"extra"`
 }
 
-const testDefaults = `
+const benchDefaults = `
 defaults:
   - model: qwen3_0_6b
   - hardware: cpu
-  - backend: native
 output_root: tmp
 run_id: ""
 overwrite: false
 bench:
   iters: 10
+  seed: 1
   rate: 2.0
   trace: false
-  name: x
+  label: x
   sizes: [1, 2]
+  tags: [a]
   scales: [0.5]
-scheduler:
-  kind: sarathi
 `
 
-func load(t *testing.T, args ...string) (*testCfg, *Config, error) {
+func benchSchema(c *benchCfg) Schema {
+	return Schema{Tool: "bench", Defaults: []byte(benchDefaults), Target: c}
+}
+
+func loadBench(t *testing.T, opt Options, args ...string) (*benchCfg, *Config, error) {
 	t.Helper()
-	var c testCfg
-	cfg, err := Load(Schema{Tool: "t", Defaults: []byte(testDefaults), Target: &c}, args, Options{})
+	var c benchCfg
+	cfg, err := Load(benchSchema(&c), args, opt)
 	return &c, cfg, err
 }
 
-func TestGroupsAndOverrides(t *testing.T) {
-	c, cfg, err := load(t, "bench.iters=1e3", "model=qwen3_tiny", "bench.name=0010", "bench.rate=3", "bench.trace=true", "bench.sizes=[4,5,6]", "hardware=a30")
+// mustUsage fails unless err is a *UsageError (exit status 2) whose text
+// contains every want, and returns it.
+func mustUsage(t *testing.T, err error, want ...string) *UsageError {
+	t.Helper()
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %T %v, want a *UsageError", err, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+	return ue
+}
+
+func TestDefaultsAndGroupSelection(t *testing.T) {
+	t.Parallel()
+	c, cfg, err := loadBench(t, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Model.Name != "qwen3_tiny" || c.Model.Arch.NumLayers != 2 || c.Hardware.MemoryGB != 24 {
-		t.Errorf("groups not applied: %+v %+v", c.Model, c.Hardware)
+	if c.Model.Name != "qwen3_0_6b" || c.Model.Arch.NumLayers != 28 || c.Hardware.Name != "cpu" || c.Hardware.TokenRounding != 1 {
+		t.Errorf("defaults: %+v %+v", c.Model, c.Hardware)
 	}
-	if c.Bench.Iters != 1000 || c.Bench.Name != "0010" || c.Bench.Rate != 3 || !c.Bench.Trace || len(c.Bench.Sizes) != 3 {
-		t.Errorf("overrides: %+v", c.Bench)
+	if c.OutputRoot != "tmp" || c.Bench.Iters != 10 || !reflect.DeepEqual(c.Bench.Sizes, []int{1, 2}) {
+		t.Errorf("tool defaults: %+v %+v", c.Common, c.Bench)
 	}
-	if cfg.Choice("model") != "qwen3_tiny" || cfg.Choice("backend") != "native" {
+	c, cfg, err = loadBench(t, Options{}, "model=qwen3_tiny", "hardware=a30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Values from conf/model/qwen3_tiny.yaml and conf/hardware/a30.yaml.
+	if c.Model.Name != "qwen3_tiny" || c.Model.Arch.NumLayers != 2 || c.Model.Arch.HiddenSize != 64 || c.Model.DType != "fp32" {
+		t.Errorf("model=qwen3_tiny: %+v", c.Model)
+	}
+	if c.Hardware.MemoryGB != 24 || c.Hardware.Device != "a30" || c.Hardware.TokenRounding != 8 {
+		t.Errorf("hardware=a30: %+v", c.Hardware)
+	}
+	if cfg.Choice("model") != "qwen3_tiny" || cfg.Choice("hardware") != "a30" || cfg.Choice("backend") != "" {
 		t.Errorf("choices %+v", cfg.Groups)
 	}
-	y := string(cfg.YAML())
-	if !strings.HasPrefix(y, "defaults:\n  - model: qwen3_tiny\n  - hardware: a30\n  - backend: native\n") || !strings.Contains(y, "name: \"0010\"") {
-		t.Errorf("YAML:\n%s", y)
+	want := []GroupChoice{{"model", "qwen3_tiny", "embedded conf/model/qwen3_tiny.yaml"}, {"hardware", "a30", "embedded conf/hardware/a30.yaml"}}
+	if !reflect.DeepEqual(cfg.Groups, want) {
+		t.Errorf("Groups = %+v, want %+v", cfg.Groups, want)
 	}
-	_, cfg2, _ := load(t, "hardware=a30", "bench.rate=3", "bench.sizes=[4,5,6]", "bench.trace=true", "bench.name=0010", "model=qwen3_tiny", "bench.iters=1000")
-	if cfg.Hash() != cfg2.Hash() || string(cfg.YAML()) != string(cfg2.YAML()) {
-		t.Error("the same settings in another order resolve differently")
+	if cfg.Get("model.arch.hidden_size") != 64 || cfg.Section("hardware")["device"] != "a30" || len(cfg.Section("nosuch")) != 0 {
+		t.Errorf("Get/Section: %v %v", cfg.Get("model.arch.hidden_size"), cfg.Section("hardware"))
 	}
 }
 
+// TestEveryShippedOption loads each embedded option of each group: the
+// files decode strictly into the shared structs.
+func TestEveryShippedOption(t *testing.T) {
+	t.Parallel()
+	for _, g := range []string{"model", "hardware"} {
+		opts := GroupOptions(g, "")
+		if len(opts) < 3 {
+			t.Fatalf("%s: only %v", g, opts)
+		}
+		for _, o := range opts {
+			c, _, err := loadBench(t, Options{}, g+"="+o)
+			if err != nil {
+				t.Errorf("%s=%s: %v", g, o, err)
+				continue
+			}
+			if g == "model" && (c.Model.Name != o || c.Model.Arch.NumLayers == 0 || c.Model.Arch.HeadDim == 0) {
+				t.Errorf("%s=%s: %+v", g, o, c.Model)
+			}
+			if g == "hardware" && (c.Hardware.Name != o || c.Hardware.TokenRounding < 1) {
+				t.Errorf("%s=%s: %+v", g, o, c.Hardware)
+			}
+		}
+	}
+	if got := strings.Join(GroupOptions("backend", ""), ","); got != "native,openai,sarathi,transformers,vllm" {
+		t.Errorf("backend options %s", got)
+	}
+}
+
+// TestOverrideTyping checks DESIGN §3: values are typed by the schema's
+// struct, never by guessing, and nothing is truncated.
+func TestOverrideTyping(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		arg   string
+		check func(c *benchCfg) bool
+	}{
+		{"bench.iters=1e3", func(c *benchCfg) bool { return c.Bench.Iters == 1000 }},
+		{"bench.iters=0010", func(c *benchCfg) bool { return c.Bench.Iters == 10 }},
+		{"bench.iters=-3", func(c *benchCfg) bool { return c.Bench.Iters == -3 }},
+		{"bench.seed=18446744073709551615", func(c *benchCfg) bool { return c.Bench.Seed == 1<<64-1 }},
+		{"bench.rate=3", func(c *benchCfg) bool { return c.Bench.Rate == 3 }},
+		{"bench.rate=0.25", func(c *benchCfg) bool { return c.Bench.Rate == 0.25 }},
+		{"bench.label=0010", func(c *benchCfg) bool { return c.Bench.Label == "0010" }},
+		{"bench.label=true", func(c *benchCfg) bool { return c.Bench.Label == "true" }},
+		{"bench.label='a b'", func(c *benchCfg) bool { return c.Bench.Label == "a b" }},
+		{"bench.label=", func(c *benchCfg) bool { return c.Bench.Label == "" }},
+		{"run_id=0010", func(c *benchCfg) bool { return c.RunID == "0010" }},
+		{"bench.trace=true", func(c *benchCfg) bool { return c.Bench.Trace }},
+		{"bench.trace=false", func(c *benchCfg) bool { return !c.Bench.Trace }},
+		{"bench.sizes=[4,5,6]", func(c *benchCfg) bool { return reflect.DeepEqual(c.Bench.Sizes, []int{4, 5, 6}) }},
+		{"bench.sizes=[]", func(c *benchCfg) bool { return len(c.Bench.Sizes) == 0 }},
+		{"bench.sizes=[1e3, 0010]", func(c *benchCfg) bool { return reflect.DeepEqual(c.Bench.Sizes, []int{1000, 10}) }},
+		{"bench.tags=[0010, 1.10, 'x,y', true]", func(c *benchCfg) bool {
+			return reflect.DeepEqual(c.Bench.Tags, []string{"0010", "1.10", "x,y", "true"})
+		}},
+		{"bench.scales=[0.5, 2]", func(c *benchCfg) bool { return reflect.DeepEqual(c.Bench.Scales, []float64{0.5, 2}) }},
+		{"model.arch.num_layers=3", func(c *benchCfg) bool { return c.Model.Arch.NumLayers == 3 }},
+		{"+extra=5", func(c *benchCfg) bool { return c.Extra == 5 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.arg, func(t *testing.T) {
+			c, _, err := loadBench(t, Options{}, tc.arg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(c) {
+				t.Errorf("got %+v", c.Bench)
+			}
+		})
+	}
+}
+
+func TestOverrideErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want string // the whole error text
+		hint string
+	}{
+		{[]string{"bench.iter=3"}, `override bench.iter=3: unknown key "bench.iter"; did you mean "bench.iters"?`, "every key is listed by --print-config"},
+		{[]string{"modle=qwen3_tiny"}, `override modle=qwen3_tiny: unknown key "modle"; did you mean "model"?`, "every key is listed by --print-config"},
+		{[]string{"completely_different=1"}, `override completely_different=1: unknown key "completely_different"`, "every key is listed by --print-config"},
+		{[]string{"model=qwen3_06b"}, `unknown model "qwen3_06b"; did you mean "qwen3_0_6b"?`, "available: qwen2_7b, qwen3_0_6b, qwen3_tiny"},
+		{[]string{"hardware=tpu"}, `unknown hardware "tpu"; did you mean "cpu"?`, "available: a100, a30, cpu, h100"},
+		{[]string{"model=../x"}, `bad model option "../x"`, ""},
+		{[]string{"model="}, `bad model option ""`, ""},
+		{[]string{"bench.iters=1.5"}, `override bench.iters=1.5: expects an integer, got "1.5" (refusing to truncate)`, ""},
+		{[]string{"bench.iters=ten"}, `override bench.iters=ten: expects an integer, got "ten"`, ""},
+		{[]string{"bench.seed=-1"}, `override bench.seed=-1: expects a non-negative integer, got "-1"`, ""},
+		{[]string{"bench.trace=yes"}, `override bench.trace=yes: expects true or false, got "yes"`, ""},
+		{[]string{"bench.rate=fast"}, `override bench.rate=fast: expects a number, got "fast"`, ""},
+		{[]string{"bench.rate=inf"}, `override bench.rate=inf: expects a number, got "inf"`, ""},
+		{[]string{"bench.sizes=3"}, `override bench.sizes=3: expects a list such as [1,2,3], got "3"`, ""},
+		{[]string{"bench.sizes=[1,2.5]"}, `override bench.sizes=[1,2.5]: item 1: expects an integer, got "2.5" (refusing to truncate)`, ""},
+		{[]string{"model.arch=3"}, `override model.arch=3: "model.arch" is a section; set one of its keys, e.g. model.arch.attention_bias=...`, ""},
+		{[]string{"+model.arch=3"}, `override model.arch=3: is a section; set one of its keys`, ""},
+		{[]string{"justaword"}, `bad argument "justaword": expected key=value`, "overrides are key=value, e.g. workload.num_requests=64"},
+		{[]string{"=3"}, `bad argument "=3": expected key=value`, "overrides are key=value, e.g. workload.num_requests=64"},
+		{[]string{"+bench.nosuch=1"}, `config: 'bench' has invalid keys: nosuch`, "every key is listed by --print-config"},
+		{[]string{"+nosuch=1"}, `config: the top level has invalid keys: nosuch`, "every key is listed by --print-config"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, _, err := loadBench(t, Options{}, tc.args...)
+			ue := mustUsage(t, err)
+			if err.Error() != tc.want {
+				t.Errorf("error\n got: %s\nwant: %s", err, tc.want)
+			}
+			if ue.Hint != tc.hint {
+				t.Errorf("hint %q, want %q", ue.Hint, tc.hint)
+			}
+		})
+	}
+}
+
+// TestGlobalPackageGroup: a group file starting with `# @package
+// _global_` merges at the root, so backend=transformers also sets the
+// scheduler.
 func TestGlobalPackageGroup(t *testing.T) {
-	c, _, err := load(t, "backend=transformers")
+	t.Parallel()
+	type cfgT struct {
+		Backend   Backend `koanf:"backend"`
+		Scheduler struct {
+			Kind string `koanf:"kind"`
+		} `koanf:"scheduler"`
+	}
+	defaults := "defaults:\n  - backend: native\nscheduler:\n  kind: sarathi\n"
+	load := func(args ...string) (cfgT, error) {
+		var c cfgT
+		_, err := Load(Schema{Tool: "t", Defaults: []byte(defaults), Target: &c}, args, Options{})
+		return c, err
+	}
+	c, err := load()
+	if err != nil || c.Backend.Kind != "native" || c.Scheduler.Kind != "sarathi" {
+		t.Errorf("default: %v %+v", err, c)
+	}
+	c, err = load("backend=transformers")
+	if err != nil || c.Backend.Name != "transformers" || c.Backend.Kind != "native" || c.Scheduler.Kind != "transformers" {
+		t.Errorf("backend=transformers: %v %+v", err, c)
+	}
+	// An override wins over the group wherever it stands.
+	c, err = load("scheduler.kind=vllm", "backend=transformers")
+	if err != nil || c.Scheduler.Kind != "vllm" {
+		t.Errorf("override vs _global_ group: %v %+v", err, c)
+	}
+	// A tool without scheduler.kind cannot take a group that sets it.
+	var bare struct {
+		Backend Backend `koanf:"backend"`
+	}
+	_, err = Load(Schema{Tool: "t", Defaults: []byte("defaults:\n  - backend: native\n"), Target: &bare}, []string{"backend=transformers"}, Options{})
+	mustUsage(t, err, "embedded conf/backend/transformers.yaml", `unknown key "scheduler.kind"`)
+}
+
+func writeFile(t *testing.T, dir, rel, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUserConfigDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "model/mine.yaml", "name: mine\narch:\n  num_layers: 3\n")
+	writeFile(t, dir, "hardware/cpu.yaml", "name: cpu\nkind: cpu\nmemory_gb: 4.0\n")
+	writeFile(t, dir, "model/typo.yaml", "name: typo\narch:\n  hiden_size: 3\n")
+	writeFile(t, dir, "model/half.yaml", "name: half\narch:\n  num_layers: 2.5\n")
+	writeFile(t, dir, "model/broken.yaml", "name: [\n")
+	writeFile(t, dir, "model/notes.txt", "not an option\n")
+	opt := Options{UserDir: dir}
+
+	t.Run("adds an option", func(t *testing.T) {
+		c, cfg, err := loadBench(t, opt, "model=mine")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Keys the user file leaves out are zero, not the default option's.
+		if c.Model.Name != "mine" || c.Model.Arch.NumLayers != 3 || c.Model.Arch.HiddenSize != 0 {
+			t.Errorf("model=mine: %+v", c.Model)
+		}
+		if cfg.Groups[0].Source != filepath.Join(dir, "model", "mine.yaml") {
+			t.Errorf("source %q", cfg.Groups[0].Source)
+		}
+	})
+	t.Run("replaces an embedded option", func(t *testing.T) {
+		c, _, err := loadBench(t, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Hardware.MemoryGB != 4 || c.Hardware.Device != "" {
+			t.Errorf("user hardware/cpu.yaml not used: %+v", c.Hardware)
+		}
+	})
+	t.Run("unknown key names the file", func(t *testing.T) {
+		_, _, err := loadBench(t, opt, "model=typo")
+		mustUsage(t, err, filepath.Join(dir, "model", "typo.yaml")+`: unknown key "model.arch.hiden_size"; did you mean "model.arch.hidden_size"?`)
+	})
+	t.Run("non-integral int in a file", func(t *testing.T) {
+		_, _, err := loadBench(t, opt, "model=half")
+		mustUsage(t, err, "2.5 is not an integer")
+	})
+	t.Run("bad YAML names the file", func(t *testing.T) {
+		_, _, err := loadBench(t, opt, "model=broken")
+		mustUsage(t, err, filepath.Join(dir, "model", "broken.yaml"))
+	})
+	t.Run("options listed", func(t *testing.T) {
+		got := strings.Join(GroupOptions("model", dir), ",")
+		if got != "broken,half,mine,qwen2_7b,qwen3_0_6b,qwen3_tiny,typo" {
+			t.Errorf("GroupOptions = %s", got)
+		}
+		_, _, err := loadBench(t, opt, "model=mien")
+		ue := mustUsage(t, err, `unknown model "mien"; did you mean "mine"?`)
+		if !strings.Contains(ue.Hint, "mine, qwen2_7b") {
+			t.Errorf("hint %q lacks the user options", ue.Hint)
+		}
+	})
+}
+
+func TestConfigFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	t.Run("merged after groups, before overrides", func(t *testing.T) {
+		f := writeFile(t, dir, "run.yaml", "bench:\n  iters: 7\n  rate: 9\nmodel:\n  arch:\n    num_layers: 4\n")
+		c, _, err := loadBench(t, Options{File: f}, "bench.rate=1", "model=qwen3_tiny")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Bench.Iters != 7 || c.Bench.Rate != 1 || c.Model.Arch.NumLayers != 4 || c.Model.Name != "qwen3_tiny" {
+			t.Errorf("got %+v %+v", c.Bench, c.Model)
+		}
+	})
+	t.Run("unknown key names the file", func(t *testing.T) {
+		f := writeFile(t, dir, "typo.yaml", "bench:\n  iter: 7\n")
+		_, _, err := loadBench(t, Options{File: f})
+		mustUsage(t, err, f+`: unknown key "bench.iter"; did you mean "bench.iters"?`)
+	})
+	t.Run("missing file", func(t *testing.T) {
+		_, _, err := loadBench(t, Options{File: filepath.Join(dir, "nope.yaml")})
+		mustUsage(t, err, "config file: open ", "nope.yaml")
+	})
+	t.Run("a saved config.yaml reproduces the run", func(t *testing.T) {
+		_, first, err := loadBench(t, Options{}, "model=qwen3_tiny", "bench.label=0010", "bench.tags=[0010]", "bench.iters=3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := writeFile(t, dir, "config.yaml", string(first.YAML()))
+		c, again, err := loadBench(t, Options{File: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Hash() != first.Hash() || c.Model.Name != "qwen3_tiny" || c.Bench.Label != "0010" || c.Bench.Iters != 3 {
+			t.Errorf("config.yaml does not reproduce the run:\n%s\nvs\n%s", first.YAML(), again.YAML())
+		}
+		// Switching a group on the command line drops the file's keys of
+		// that group, which belong to the old option.
+		c, _, err = loadBench(t, Options{File: f}, "model=qwen2_7b")
+		if err != nil || c.Model.Name != "qwen2_7b" || c.Model.Arch.NumLayers != 28 || c.Bench.Iters != 3 {
+			t.Errorf("model=qwen2_7b over config.yaml: %v %+v", err, c.Model)
+		}
+	})
+	t.Run("unknown group in the file's defaults", func(t *testing.T) {
+		f := writeFile(t, dir, "groups.yaml", "defaults:\n  - hardwar: a30\n")
+		_, _, err := loadBench(t, Options{File: f})
+		mustUsage(t, err, `defaults: unknown group "hardwar"; did you mean "hardware"?`)
+	})
+}
+
+// TestYAMLAndHash: the resolved configuration prints deterministically
+// (sorted keys, the group choices first) and its hash depends on the
+// settings, not on the order they were given in.
+func TestYAMLAndHash(t *testing.T) {
+	t.Parallel()
+	args := []string{"hardware=a30", "bench.rate=3", "bench.sizes=[4,5,6]", "bench.trace=true", "bench.label=0010", "model=qwen3_tiny", "bench.iters=1000"}
+	_, a, err := loadBench(t, Options{}, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Scheduler.Kind != "transformers" || c.Backend.Name != "transformers" {
-		t.Errorf("_global_ group not merged at the root: %+v %+v", c.Scheduler, c.Backend)
+	rev := append([]string(nil), args...)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
 	}
-	// An override after the group wins over it.
-	c, _, err = load(t, "scheduler.kind=vllm", "backend=transformers")
-	if err != nil || c.Scheduler.Kind != "vllm" {
-		t.Errorf("override vs group: %v %+v", err, c.Scheduler)
-	}
-}
-
-func TestErrors(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"bench.iter=3"}, `unknown key "bench.iter"; did you mean "bench.iters"?`},
-		{[]string{"modle=qwen3_tiny"}, `did you mean "model"?`},
-		{[]string{"model=qwen3_06b"}, `unknown model "qwen3_06b"; did you mean "qwen3_0_6b"?`},
-		{[]string{"bench.iters=1.5"}, `expects an integer, got "1.5" (refusing to truncate)`},
-		{[]string{"bench.trace=yes"}, "expects true or false"},
-		{[]string{"bench.rate=fast"}, "expects a number"},
-		{[]string{"model.arch=3"}, `"model.arch" is a section`},
-		{[]string{"justaword"}, `bad argument "justaword": expected key=value`},
-		{[]string{"bench.sizes=[1,2.5]"}, "item 1: expects an integer"},
-	}
-	for _, tc := range cases {
-		_, _, err := load(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: got %v, want %q", tc.args, err, tc.want)
-		}
-		if _, ok := err.(*UsageError); !ok {
-			t.Errorf("%v: error %T is not a UsageError (exit 2)", tc.args, err)
-		}
-	}
-	var ue *UsageError
-	_, _, err := load(t, "model=nosuch")
-	if ue, _ = err.(*UsageError); ue == nil || !strings.Contains(ue.Hint, "qwen2_7b, qwen3_0_6b, qwen3_tiny") {
-		t.Errorf("hint lists the options: %v", err)
-	}
-}
-
-func TestAddKey(t *testing.T) {
-	var c struct {
-		testCfg `koanf:",squash"`
-		Extra   int `koanf:"extra"`
-	}
-	_, err := Load(Schema{Tool: "t", Defaults: []byte(testDefaults), Target: &c}, []string{"+extra=5"}, Options{})
-	if err != nil || c.Extra != 5 {
-		t.Errorf("+key: %v %d", err, c.Extra)
-	}
-	_, _, err = load(t, "+bench.unknown=1")
-	if err == nil || !strings.Contains(err.Error(), "invalid keys: unknown") {
-		t.Errorf("+key the struct lacks: %v", err)
-	}
-}
-
-func TestUserDirAndFile(t *testing.T) {
-	dir := t.TempDir()
-	write := func(rel, body string) string {
-		p := filepath.Join(dir, rel)
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("model/mine.yaml", "name: mine\narch:\n  num_layers: 3\n")
-	write("hardware/cpu.yaml", "name: cpu\nkind: cpu\nmemory_gb: 4.0\n")
-	write("model/typo.yaml", "name: typo\narch:\n  hiden_size: 3\n")
-	var c testCfg
-	s := Schema{Tool: "t", Defaults: []byte(testDefaults), Target: &c}
-	if _, err := Load(s, []string{"model=mine"}, Options{UserDir: dir}); err != nil {
+	_, b, err := loadBench(t, Options{}, rev...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	// A user option adds to the group, and a user file replaces an
-	// embedded option of the same name (hardware=cpu here).
-	if c.Model.Name != "mine" || c.Model.Arch.NumLayers != 3 || c.Hardware.MemoryGB != 4 {
-		t.Errorf("user options: %+v %+v", c.Model, c.Hardware)
+	y := string(a.YAML())
+	if y != string(b.YAML()) || y != string(a.YAML()) {
+		t.Errorf("YAML differs between orders or calls:\n%s\nvs\n%s", y, b.YAML())
 	}
-	_, err := Load(s, []string{"model=typo"}, Options{UserDir: dir})
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "model", "typo.yaml")) || !strings.Contains(err.Error(), `did you mean "model.arch.hidden_size"`) {
-		t.Errorf("bad user group file: %v", err)
+	if !strings.HasPrefix(y, "defaults:\n  - model: qwen3_tiny\n  - hardware: a30\nbench:\n") {
+		t.Errorf("YAML does not start with the choices then sorted keys:\n%s", y)
 	}
-	f := write("run.yaml", "bench:\n  iters: 7\n")
-	if _, err := Load(s, []string{"bench.rate=1"}, Options{File: f}); err != nil || c.Bench.Iters != 7 {
-		t.Errorf("--config file: %v %+v", err, c.Bench)
+	for _, want := range []string{"label: \"0010\"\n", "iters: 1000\n", "output_root: tmp\n", "run_id: \"\"\n"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("YAML lacks %q:\n%s", want, y)
+		}
 	}
-	if opts := GroupOptions("model", dir); strings.Join(opts, ",") != "mine,qwen2_7b,qwen3_0_6b,qwen3_tiny,typo" {
-		t.Errorf("GroupOptions = %v", opts)
+	if a.Hash() != b.Hash() || !regexp.MustCompile(`^[0-9a-f]{8}$`).MatchString(a.Hash()) {
+		t.Errorf("Hash %q vs %q", a.Hash(), b.Hash())
+	}
+	_, c, err := loadBench(t, Options{}, append(args, "bench.iters=1001")...)
+	if err != nil || c.Hash() == a.Hash() {
+		t.Errorf("a changed setting kept the hash: %v", err)
+	}
+}
+
+// TestDecodeStrict: Decode refuses keys its target lacks and never
+// converts between kinds.
+func TestDecodeStrict(t *testing.T) {
+	t.Parallel()
+	_, cfg, err := loadBench(t, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var narrow struct {
+		Bench struct {
+			Iters int `koanf:"iters"`
+		} `koanf:"bench"`
+	}
+	mustUsage(t, cfg.Decode(&narrow), "has invalid keys")
+	var wrongType struct {
+		benchCfg `koanf:",squash"`
+		Model    struct {
+			Name int `koanf:"name"`
+		} `koanf:"model"`
+	}
+	mustUsage(t, cfg.Decode(&wrongType), "model.name")
+	var c benchCfg
+	if err := cfg.Decode(&c); err != nil || c.Model.Name != "qwen3_0_6b" {
+		t.Errorf("Decode into the schema's own type: %v", err)
+	}
+	if err := cfg.Decode(nil); err != nil {
+		t.Errorf("Decode(nil): %v", err)
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	t.Parallel()
+	cands := []string{"bench.iters", "bench.rate", "model"}
+	cases := []struct{ in, want string }{
+		{"bench.iter", `; did you mean "bench.iters"?`},
+		{"bench.rat", `; did you mean "bench.rate"?`},
+		{"mdl", `; did you mean "model"?`},
+		{"zzzzzzzzzz", ""},
+	}
+	for _, tc := range cases {
+		if got := didYouMean(tc.in, cands); got != tc.want {
+			t.Errorf("didYouMean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
