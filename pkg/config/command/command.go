@@ -163,6 +163,7 @@ func reorder(args []string) []string {
 	}
 	out := []string{args[0]}
 	var pos []string
+	help := false
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -173,9 +174,15 @@ func reorder(args []string) []string {
 			pos = append(pos, a)
 			continue
 		}
+		switch a {
+		case "-h", "-help", "--help":
+			help = true
+		}
 		out = append(out, a)
 	}
-	if len(pos) == 0 {
+	// With --help, cli reads the first argument as a help topic ("No help
+	// topic for 'model=x'"): help ignores the overrides.
+	if len(pos) == 0 || help {
 		return out
 	}
 	return append(append(out, "--"), pos...)
