@@ -4,20 +4,7 @@ import (
 	"math"
 	"sync"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
-
-// matmulT computes y[m×n] = x[m×k] · w[n×k]ᵀ: weights stay in Hugging
-// Face's [out][in] layout, the layout gonum's Sgemm is fastest on
-// (NoTrans, Trans: go-libraries.md §8). gonum splits the work over
-// goroutines itself.
-func matmulT(y, x, w []float32, m, n, k int) {
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-		blas32.General{Rows: m, Cols: k, Stride: k, Data: x[:m*k]},
-		blas32.General{Rows: n, Cols: k, Stride: k, Data: w[:n*k]},
-		0, blas32.General{Rows: m, Cols: n, Stride: n, Data: y[:m*n]})
-}
 
 // rmsnorm normalises each row of x (rows × n) into y, scaled by w.
 func rmsnorm(y, x, w []float32, rows, n int, eps float64) {

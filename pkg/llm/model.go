@@ -121,7 +121,7 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 		l := &m.w.Layers[li]
 		m.span("input_layernorm", func() { rmsnorm(hn, x, l.InNorm, T, h, a.Eps) })
 		m.span("attn_pre_proj", func() {
-			matmulT(qkv, hn, l.QKV, T, q+2*kv, h)
+			m.matmul(qkv, hn, l.QKV, T, q+2*kv, h)
 			if l.QKVBias != nil {
 				for r := 0; r < T; r++ {
 					row := qkv[r*(q+2*kv) : (r+1)*(q+2*kv)]
@@ -171,10 +171,10 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 		})
 		m.attention(c, li, batch, qkv, att, true)
 		m.attention(c, li, batch, qkv, att, false)
-		m.span("attn_post_proj", func() { matmulT(y, att, l.O, T, h, q) })
+		m.span("attn_post_proj", func() { m.matmul(y, att, l.O, T, h, q) })
 		m.span("add", func() { addInto(x, y) })
 		m.span("post_attention_layernorm", func() { rmsnorm(hn, x, l.PostNorm, T, h, a.Eps) })
-		m.span("mlp_up_proj", func() { matmulT(gu, hn, l.GateUp, T, 2*a.Intermediate, h) })
+		m.span("mlp_up_proj", func() { m.matmul(gu, hn, l.GateUp, T, 2*a.Intermediate, h) })
 		m.span("mlp_act", func() {
 			in := a.Intermediate
 			for r := 0; r < T; r++ {
@@ -184,7 +184,7 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 				}
 			}
 		})
-		m.span("mlp_down_proj", func() { matmulT(y, act, l.Down, T, h, a.Intermediate) })
+		m.span("mlp_down_proj", func() { m.matmul(y, act, l.Down, T, h, a.Intermediate) })
 		m.span("add", func() { addInto(x, y) })
 	}
 	return m.head(batch, x)
@@ -328,7 +328,7 @@ func (m *Model) head(batch []chunk, x []float32) []int {
 	if head == nil {
 		head = m.w.Embed
 	}
-	m.span("lm_head", func() { matmulT(logits, xs, head, n, a.Vocab, h) })
+	m.span("lm_head", func() { m.matmul(logits, xs, head, n, a.Vocab, h) })
 	m.span("sample", func() {
 		for i := range out {
 			lg := logits[i*a.Vocab : (i+1)*a.Vocab]
