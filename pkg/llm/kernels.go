@@ -3,7 +3,6 @@ package llm
 import (
 	"math"
 	"sync"
-
 )
 
 // rmsnorm normalises each row of x (rows × n) into y, scaled by w.
