@@ -6,3 +6,5 @@ require (
 	github.com/x448/float16 v0.8.4
 	gonum.org/v1/gonum v0.17.0
 )
+
+require golang.org/x/sys v0.49.0

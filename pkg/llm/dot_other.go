@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package llm
+
+const haveFMA = false
+
+func dot2x4(w0, w1, x0, x1, x2, x3 *float32, k int, out *[64]float32) {
+	panic("llm: dot2x4 without AVX2")
+}
