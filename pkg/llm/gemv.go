@@ -33,7 +33,7 @@ func matmulRows(y, x, w []float32, m, n, k, threads int) {
 			}
 			j0, j1 := b*block, min(n, (b+1)*block)
 			if fma {
-				tileFMA(y, x, w, m, n, k, j0, j1)
+				tileFMA(y, n, x, k, w, k, m, k, j0, j1)
 				continue
 			}
 			// The block's weight rows stay in L2; xTile input rows at a
@@ -67,24 +67,29 @@ func (m *Model) matmul(y, x, w []float32, rows, n, k int) {
 	matmulRows(y, x, w, rows, n, k, m.threads)
 }
 
-// tileFMA computes y's columns [j0, j1) with the AVX2 2×4 kernel: two
-// weight rows against four input rows per call. A last group of fewer
-// than four input rows repeats its last row (the extra sums are dropped);
-// an odd last weight row is paired with itself.
-func tileFMA(y, x, w []float32, m, n, k, j0, j1 int) {
+// tileFMA computes y[i·sy+j] = x_i·w_j for i < m, j in [j0, j1), where
+// row i of x starts at x[i·sx] and row j of w at w[j·sw], both k floats
+// long (k a multiple of 8), with the AVX2 2×4 kernel: two weight rows
+// against four input rows per call. A last group of fewer than four
+// input rows repeats its last row (the extra sums are dropped); an odd
+// last weight row is paired with itself. Strides let attention run it
+// on query heads and paged-cache keys in place.
+func tileFMA(y []float32, sy int, x []float32, sx int, w []float32, sw int, m, k, j0, j1 int) {
+	_ = x[(m-1)*sx+k-1] // the kernel reads these rows without bounds checks
+	_ = w[(j1-1)*sw+k-1]
 	var acc [64]float32
 	for i0 := 0; i0 < m; i0 += 4 {
 		var xs [4]*float32
 		for i := range xs {
-			xs[i] = &x[min(i0+i, m-1)*k]
+			xs[i] = &x[min(i0+i, m-1)*sx]
 		}
 		for j := j0; j < j1; j += 2 {
 			j2 := min(j+1, j1-1)
-			dot2x4(&w[j*k], &w[j2*k], xs[0], xs[1], xs[2], xs[3], k, &acc)
+			dot2x4(&w[j*sw], &w[j2*sw], xs[0], xs[1], xs[2], xs[3], k, &acc)
 			for r := 0; r <= j2-j; r++ {
 				for i := 0; i < min(4, m-i0); i++ {
 					p := acc[8*(4*r+i):][:8]
-					y[(i0+i)*n+j+r] = ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]))
+					y[(i0+i)*sy+j+r] = ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]))
 				}
 			}
 		}

@@ -20,15 +20,32 @@ func rmsnorm(y, x, w []float32, rows, n int, eps float64) {
 	}
 }
 
-// rope rotates pairs (i, i+d/2) of one head vector by position pos, the
-// "neox" layout Hugging Face's Qwen and Llama use.
-func rope(v []float32, pos int, inv []float64) {
+// ropeTable returns, for each token row of the batch, the cosines then
+// the sines of its position's d/2 rotary angles (computed in float64).
+func ropeTable(batch []chunk, T int, inv []float64) []float32 {
+	half := len(inv)
+	cs := make([]float32, T*2*half)
+	r := 0
+	for _, ch := range batch {
+		for i := range ch.tokens {
+			for j, f := range inv {
+				s, c := math.Sincos(float64(ch.start+i) * f)
+				cs[r*2*half+j], cs[r*2*half+half+j] = float32(c), float32(s)
+			}
+			r++
+		}
+	}
+	return cs
+}
+
+// rope rotates pairs (i, i+d/2) of one head vector by its position's
+// angles, the "neox" layout Hugging Face's Qwen and Llama use.
+func rope(v, cos, sin []float32) {
 	half := len(v) / 2
 	for i := 0; i < half; i++ {
-		s, c := math.Sincos(float64(pos) * inv[i])
-		a, b := float64(v[i]), float64(v[i+half])
-		v[i] = float32(a*c - b*s)
-		v[i+half] = float32(b*c + a*s)
+		a, b := v[i], v[i+half]
+		v[i] = a*cos[i] - b*sin[i]
+		v[i+half] = b*cos[i] + a*sin[i]
 	}
 }
 

@@ -108,6 +108,7 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 	gu := make([]float32, T*2*a.Intermediate)
 	act := make([]float32, T*a.Intermediate)
 	y := make([]float32, T*h)
+	var cs []float32 // per token row: cos of the d/2 rotary angles, then sin
 	m.span("emb", func() {
 		r := 0
 		for _, ch := range batch {
@@ -147,16 +148,19 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 			})
 		}
 		m.span("attn_rope", func() {
-			r := 0
-			for _, ch := range batch {
-				for i := range ch.tokens {
-					row := qkv[r*w : (r+1)*w]
-					for hd := 0; hd < a.QHeads+a.KVHeads; hd++ {
-						rope(row[hd*d:(hd+1)*d], ch.start+i, m.invFreq)
-					}
-					r++
-				}
+			if li == 0 {
+				// Angles depend only on the position: computed once per
+				// step (in the first layer's rope, where they belong),
+				// not per head and layer.
+				cs = ropeTable(batch, T, m.invFreq)
 			}
+			half := d / 2
+			parallel(T, m.threads, func(r int) {
+				row := qkv[r*w : (r+1)*w]
+				for hd := 0; hd < a.QHeads+a.KVHeads; hd++ {
+					rope(row[hd*d:(hd+1)*d], cs[r*d:r*d+half], cs[r*d+half:(r+1)*d])
+				}
+			})
 		})
 		m.span("attn_kv_cache_save", func() {
 			r := 0
@@ -177,12 +181,12 @@ func (m *Model) forward(c *kvCache, batch []chunk) []int {
 		m.span("mlp_up_proj", func() { m.matmul(gu, hn, l.GateUp, T, 2*a.Intermediate, h) })
 		m.span("mlp_act", func() {
 			in := a.Intermediate
-			for r := 0; r < T; r++ {
+			parallel(T, m.threads, func(r int) {
 				g, u, o := gu[r*2*in:r*2*in+in], gu[r*2*in+in:(r+1)*2*in], act[r*in:(r+1)*in]
 				for i := range o {
 					o[i] = silu(g[i]) * u[i]
 				}
-			}
+			})
 		})
 		m.span("mlp_down_proj", func() { m.matmul(y, act, l.Down, T, h, a.Intermediate) })
 		m.span("add", func() { addInto(x, y) })
@@ -235,6 +239,9 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 	}
 	scale := float32(1 / math.Sqrt(float64(d)))
 	bs := c.blockSize
+	// Scores through the AVX2 tile kernel (keys read in place from the
+	// cache blocks); gonum's Sgemm per block cost ~0.7 µs a call.
+	fma := haveFMA && d%8 == 0
 	m.span(op, func() {
 		parallel(len(jobs), m.threads, func(j int) {
 			jb := jobs[j]
@@ -258,9 +265,20 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 			for b := 0; b < nb; b++ {
 				n := min(bs, L-b*bs)
 				off := ch.table[b] * bs * c.slot
+				if fma {
+					tileFMA(s[b*bs:], lp, qm.Data, qm.Stride, c.k[li][off+kvh*d:], c.slot, rows, d, 0, n)
+					continue
+				}
 				kb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.k[li][off+kvh*d:]}
 				sb := blas32.General{Rows: rows, Cols: n, Stride: lp, Data: s[b*bs:]}
 				blas32.Gemm(blas.NoTrans, blas.Trans, scale, qm, kb, 0, sb)
+			}
+			if fma {
+				for i := 0; i < rows; i++ {
+					for p, v := range s[i*lp : i*lp+L] {
+						s[i*lp+p] = v * scale
+					}
+				}
 			}
 			for i := 0; i < rows; i++ {
 				row := s[i*lp : i*lp+L]
