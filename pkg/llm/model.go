@@ -266,7 +266,13 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 				n := min(bs, L-b*bs)
 				off := ch.table[b] * bs * c.slot
 				if fma {
-					tileFMA(s[b*bs:], lp, qm.Data, qm.Stride, c.k[li][off+kvh*d:], c.slot, rows, d, 0, n)
+					// Causal: prompt rows before r0 see none of this block
+					// (their entries stay zero and are masked below).
+					r0 := 0
+					if !ch.decode {
+						r0 = min(rows-1, max(0, b*bs-ch.start))
+					}
+					tileFMA(s[r0*lp+b*bs:], lp, qm.Data[r0*qm.Stride:], qm.Stride, c.k[li][off+kvh*d:], c.slot, rows-r0, d, 0, n)
 					continue
 				}
 				kb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.k[li][off+kvh*d:]}
@@ -308,9 +314,14 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 			for b := 0; b < nb; b++ {
 				n := min(bs, L-b*bs)
 				off := ch.table[b] * bs * c.slot
+				r0 := 0
+				if !ch.decode {
+					r0 = min(rows-1, max(0, b*bs-ch.start))
+				}
 				vb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.v[li][off+kvh*d:]}
-				pb := blas32.General{Rows: rows, Cols: n, Stride: lp, Data: s[b*bs:]}
-				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, pb, vb, 1, om)
+				pb := blas32.General{Rows: rows - r0, Cols: n, Stride: lp, Data: s[r0*lp+b*bs:]}
+				ob := blas32.General{Rows: rows - r0, Cols: d, Stride: om.Stride, Data: om.Data[r0*om.Stride:]}
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, pb, vb, 1, ob)
 			}
 		})
 	})
