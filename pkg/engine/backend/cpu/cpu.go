@@ -1,0 +1,158 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/simcheck/simcheck/pkg/engine/backend"
+)
+
+func init() {
+	backend.Register("cpu", func(o backend.Options) (backend.Backend, error) { return New(o) })
+}
+
+// Tensor is a row-major matrix in host memory. Activations use f32; weights
+// use exactly one of f32 or bf16.
+type Tensor struct {
+	rows, cols int
+	f32        []float32
+	bf16       []uint16
+}
+
+// Dims implements backend.Tensor.
+func (t *Tensor) Dims() (int, int) { return t.rows, t.cols }
+
+// CPU is the backend. Its methods are safe for one caller at a time (the
+// model's forward), and parallel inside.
+type CPU struct {
+	threads int
+	wdtype  string
+	rope    ropeCache
+}
+
+// New builds a cpu backend.
+func New(o backend.Options) (*CPU, error) {
+	switch o.WeightDType {
+	case "", "F32", "BF16":
+	default:
+		return nil, fmt.Errorf("cpu backend: weight dtype %q not supported (want F32 or BF16)", o.WeightDType)
+	}
+	t := o.Threads
+	if t <= 0 {
+		t = runtime.GOMAXPROCS(0)
+	}
+	return &CPU{threads: t, wdtype: o.WeightDType}, nil
+}
+
+// Name implements backend.Backend.
+func (c *CPU) Name() string { return "cpu" }
+
+// NewTensor implements backend.Backend.
+func (c *CPU) NewTensor(rows, cols int) backend.Tensor {
+	return &Tensor{rows: rows, cols: cols, f32: make([]float32, rows*cols)}
+}
+
+// Rows implements backend.Backend.
+func (c *CPU) Rows(t backend.Tensor, n int) backend.Tensor {
+	x := t.(*Tensor)
+	if n > x.rows {
+		panic(fmt.Sprintf("cpu: view of %d rows of a %d-row tensor", n, x.rows))
+	}
+	return &Tensor{rows: n, cols: x.cols, f32: x.f32[:n*x.cols]}
+}
+
+// Upload implements backend.Backend. Vectors (norm weights, biases) are
+// always fp32; matrices keep or convert their dtype per Options.WeightDType.
+// A host slice of the wanted dtype is used in place, not copied.
+func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
+	n := h.Rows * h.Cols
+	t := &Tensor{rows: h.Rows, cols: h.Cols}
+	if (h.F32 == nil) == (h.BF16 == nil) {
+		return nil, fmt.Errorf("cpu: weight %s: exactly one of F32 and BF16 must be set", h.Name)
+	}
+	if (h.F32 != nil && len(h.F32) != n) || (h.BF16 != nil && len(h.BF16) != n) {
+		return nil, fmt.Errorf("cpu: weight %s: data length does not match shape [%d %d]", h.Name, h.Rows, h.Cols)
+	}
+	want := c.wdtype
+	if h.Rows == 1 {
+		want = "F32"
+	}
+	switch {
+	case h.F32 != nil && want != "BF16":
+		t.f32 = h.F32
+	case h.BF16 != nil && want != "F32":
+		t.bf16 = h.BF16
+	case h.F32 != nil: // to bf16
+		t.bf16 = make([]uint16, n)
+		c.parallel(n, 1<<16, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				t.bf16[i] = ToBF16(h.F32[i])
+			}
+		})
+	default: // bf16 to f32
+		t.f32 = make([]float32, n)
+		c.parallel(n, 1<<16, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				t.f32[i] = FromBF16(h.BF16[i])
+			}
+		})
+	}
+	return t, nil
+}
+
+// Write implements backend.Backend.
+func (c *CPU) Write(t backend.Tensor, src []float32) { copy(t.(*Tensor).f32, src) }
+
+// Read implements backend.Backend.
+func (c *CPU) Read(t backend.Tensor, dst []float32) { copy(dst, t.(*Tensor).f32) }
+
+// FromBF16 widens a bfloat16 (the top half of an fp32) exactly.
+func FromBF16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+
+// ToBF16 rounds to nearest even, keeping NaN a NaN.
+func ToBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if f != f {
+		return uint16(b>>16) | 0x40
+	}
+	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
+}
+
+// parallel runs f over [0,n) in chunks of grain, on up to c.threads
+// goroutines pulling chunks dynamically: the machine is shared, so a static
+// split would wait for the slowest core. w is the worker index, for
+// per-worker scratch.
+func (c *CPU) parallel(n, grain int, f func(w, lo, hi int)) {
+	if grain < 1 {
+		grain = 1
+	}
+	chunks := (n + grain - 1) / grain
+	workers := min(c.threads, chunks)
+	if workers <= 1 {
+		if n > 0 {
+			f(0, 0, n)
+		}
+		return
+	}
+	var next atomic.Int64
+	run := func(w int) {
+		for {
+			ch := int(next.Add(1) - 1)
+			if ch >= chunks {
+				return
+			}
+			lo := ch * grain
+			f(w, lo, min(lo+grain, n))
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		go func() { defer wg.Done(); run(w) }()
+	}
+	run(0)
+	wg.Wait()
+}

@@ -1,0 +1,86 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// Sampling selects how a token is drawn from logits. Temperature 0 is
+// greedy (argmax, lowest id on ties); otherwise softmax(logits/T),
+// restricted to the smallest set of tokens whose probability reaches TopP
+// (0 or 1 means no restriction).
+type Sampling struct {
+	Temperature float64
+	TopP        float64
+}
+
+// Sample draws one token; r is used only when Temperature > 0, so greedy
+// runs need no RNG.
+func (s Sampling) Sample(logits []float32, r *rand.Rand) int32 {
+	if s.Temperature <= 0 || r == nil {
+		best := 0
+		for i, v := range logits {
+			if v > logits[best] {
+				best = i
+			}
+		}
+		return int32(best)
+	}
+	mx := math.Inf(-1)
+	for _, v := range logits {
+		mx = math.Max(mx, float64(v))
+	}
+	type cand struct {
+		id int32
+		p  float64
+	}
+	cs := make([]cand, len(logits))
+	var sum float64
+	for i, v := range logits {
+		p := math.Exp((float64(v) - mx) / s.Temperature)
+		cs[i] = cand{int32(i), p}
+		sum += p
+	}
+	if s.TopP > 0 && s.TopP < 1 {
+		sort.Slice(cs, func(i, j int) bool {
+			if cs[i].p != cs[j].p {
+				return cs[i].p > cs[j].p
+			}
+			return cs[i].id < cs[j].id
+		})
+		var acc float64
+		for i := range cs {
+			acc += cs[i].p / sum
+			if acc >= s.TopP {
+				cs = cs[:i+1]
+				break
+			}
+		}
+		sum = 0
+		for _, c := range cs {
+			sum += c.p
+		}
+	}
+	u := r.Float64() * sum
+	for _, c := range cs {
+		u -= c.p
+		if u < 0 {
+			return c.id
+		}
+	}
+	return cs[len(cs)-1].id
+}
+
+// SampleAll samples one token per logits row, timed as "sample".
+func (m *Model) SampleAll(logits [][]float32, s Sampling, r *rand.Rand) []int32 {
+	m.start(OpSample, -1, len(logits))
+	out := make([]int32, len(logits))
+	for i, l := range logits {
+		if l != nil {
+			out[i] = s.Sample(l, r)
+		}
+	}
+	m.end(OpSample, -1, len(logits))
+	return out
+}
