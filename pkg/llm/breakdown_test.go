@@ -15,7 +15,7 @@ func BenchmarkBreakdown(b *testing.B) {
 		name    string
 		prefill [][2]int
 		decode  []int
-	}{{"decode1", nil, rep(512, 1)}, {"decode8", nil, rep(512, 8)}, {"prefill128", [][2]int{{128, 0}}, nil}} {
+	}{{"decode1", nil, rep(512, 1)}, {"decode8", nil, rep(512, 8)}, {"prefill128", [][2]int{{128, 0}}, nil}, {"prefill512", [][2]int{{512, 0}}, nil}} {
 		m.ProfileForward(c.prefill, c.decode, 16)
 		tot := map[string]time.Duration{}
 		m.SetOpTimer(func(op string, d time.Duration) { tot[op] += d })

@@ -59,3 +59,54 @@ done:
 	VMOVUPS Y7, 224(DX)
 	VZEROUPPER
 	RET
+
+// func pv2x4(o0, o1 *float32, a *[8]float32, v0, v1, v2, v3 *float32, d int)
+// o0[:d] += a[0]·v0 + a[1]·v1 + a[2]·v2 + a[3]·v3 and o1[:d] likewise
+// with a[4:8] (d a multiple of 8): attention's probabilities times
+// values, four cached positions and two query rows per call, each value
+// vector loaded once for both rows.
+TEXT ·pv2x4(SB), NOSPLIT, $0-64
+	MOVQ o0+0(FP), SI
+	MOVQ o1+8(FP), DI
+	MOVQ a+16(FP), BX
+	MOVQ v0+24(FP), R8
+	MOVQ v1+32(FP), R9
+	MOVQ v2+40(FP), R10
+	MOVQ v3+48(FP), R11
+	MOVQ d+56(FP), CX
+	VBROADCASTSS 0(BX), Y0
+	VBROADCASTSS 4(BX), Y1
+	VBROADCASTSS 8(BX), Y2
+	VBROADCASTSS 12(BX), Y3
+	VBROADCASTSS 16(BX), Y4
+	VBROADCASTSS 20(BX), Y5
+	VBROADCASTSS 24(BX), Y6
+	VBROADCASTSS 28(BX), Y7
+	SHLQ $2, CX
+	XORQ AX, AX
+
+pvloop:
+	CMPQ AX, CX
+	JGE  pvdone
+	VMOVUPS (R8)(AX*1), Y8
+	VMOVUPS (R9)(AX*1), Y9
+	VMOVUPS (R10)(AX*1), Y10
+	VMOVUPS (R11)(AX*1), Y11
+	VMOVUPS (SI)(AX*1), Y12
+	VMOVUPS (DI)(AX*1), Y13
+	VFMADD231PS Y8, Y0, Y12
+	VFMADD231PS Y9, Y1, Y12
+	VFMADD231PS Y10, Y2, Y12
+	VFMADD231PS Y11, Y3, Y12
+	VFMADD231PS Y8, Y4, Y13
+	VFMADD231PS Y9, Y5, Y13
+	VFMADD231PS Y10, Y6, Y13
+	VFMADD231PS Y11, Y7, Y13
+	VMOVUPS Y12, (SI)(AX*1)
+	VMOVUPS Y13, (DI)(AX*1)
+	ADDQ $32, AX
+	JMP  pvloop
+
+pvdone:
+	VZEROUPPER
+	RET

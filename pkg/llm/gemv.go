@@ -95,3 +95,37 @@ func tileFMA(y []float32, sy int, x []float32, sx int, w []float32, sw int, m, k
 		}
 	}
 }
+
+// pvFMA adds p·V to o for rows [r0, rows): o row i at o[i·so] (d
+// floats), probabilities of row i at p[i·sp : i·sp+n], value j at
+// v[j·sv] (d floats, d a multiple of 8). Rows go in pairs (an odd last
+// row writes its twin into scratch), positions in fours (missing ones get
+// probability 0 and repeat a real position, so cache garbage never
+// enters).
+func pvFMA(o []float32, so int, p []float32, sp int, v []float32, sv, r0, rows, n, d int, scratch []float32) {
+	_ = v[(n-1)*sv+d-1] // the kernel reads these without bounds checks
+	_ = o[(rows-1)*so+d-1]
+	_ = scratch[d-1]
+	var a [8]float32
+	for i := r0; i < rows; i += 2 {
+		o0, o1 := &o[i*so], &scratch[0]
+		if i+1 < rows {
+			o1 = &o[(i+1)*so]
+		}
+		for j := 0; j < n; j += 4 {
+			var vs [4]*float32
+			for t := range 4 {
+				jj := min(j+t, n-1)
+				vs[t] = &v[jj*sv]
+				a[t], a[4+t] = 0, 0
+				if j+t < n {
+					a[t] = p[i*sp+j+t]
+					if i+1 < rows {
+						a[4+t] = p[(i+1)*sp+j+t]
+					}
+				}
+			}
+			pv2x4(o0, o1, &a, vs[0], vs[1], vs[2], vs[3], d)
+		}
+	}
+}

@@ -53,3 +53,13 @@ func matmulT(y, x, w []float32, m, n, k int) {
 		blas32.General{Rows: n, Cols: k, Stride: k, Data: w[:n*k]},
 		0, blas32.General{Rows: m, Cols: n, Stride: n, Data: y[:m*n]})
 }
+
+func TestExpNeg(t *testing.T) {
+	for x := float32(-90); x <= 0; x += 0.001 {
+		want := math.Exp(float64(x))
+		got := float64(expNeg(x))
+		if want > 1e-37 && math.Abs(got-want) > 1e-6*want {
+			t.Fatalf("expNeg(%g) = %g, want %g", x, got, want)
+		}
+	}
+}

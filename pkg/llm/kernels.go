@@ -76,3 +76,17 @@ func parallel(n, workers int, f func(i int)) {
 }
 
 func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
+
+// expNeg returns e^x for x ≤ 0 (softmax after subtracting the maximum) in
+// float32 without math.Exp's float64 path, which was a large share of
+// prefill attention: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6
+// Taylor polynomial (relative error < 3e-7), 2^n put in the exponent.
+func expNeg(x float32) float32 {
+	if x < -87 {
+		return 0
+	}
+	n := float32(math.Floor(float64(x*1.442695041 + 0.5)))
+	r := x - n*0.693145752 - n*1.42860677e-06
+	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+}

@@ -262,6 +262,7 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 			nb := (L + bs - 1) / bs
 			lp := nb * bs
 			s := make([]float32, rows*lp)
+			scratch := make([]float32, d)
 			for b := 0; b < nb; b++ {
 				n := min(bs, L-b*bs)
 				off := ch.table[b] * bs * c.slot
@@ -298,7 +299,7 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 				}
 				var sum float32
 				for p := 0; p < valid; p++ {
-					e := float32(math.Exp(float64(row[p] - mx)))
+					e := expNeg(row[p] - mx)
 					row[p] = e
 					sum += e
 				}
@@ -317,6 +318,10 @@ func (m *Model) attention(c *kvCache, li int, batch []chunk, qkv, att []float32,
 				r0 := 0
 				if !ch.decode {
 					r0 = min(rows-1, max(0, b*bs-ch.start))
+				}
+				if fma {
+					pvFMA(om.Data, om.Stride, s[b*bs:], lp, c.v[li][off+kvh*d:], c.slot, r0, rows, n, d, scratch)
+					continue
 				}
 				vb := blas32.General{Rows: n, Cols: d, Stride: c.slot, Data: c.v[li][off+kvh*d:]}
 				pb := blas32.General{Rows: rows - r0, Cols: n, Stride: lp, Data: s[r0*lp+b*bs:]}
