@@ -11,9 +11,9 @@ import { TokenizerLoader } from "@lenml/tokenizers";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../../..");
-const tokPath = process.argv[2] ?? path.join(root, "tmp/models/qwen3-0.6b/source-data/tokenizer.json");
+const tokPath = process.argv[2] || path.join(root, "tmp/models/qwen3-0.6b/source-data/tokenizer.json");
 const cfgPath = path.join(path.dirname(tokPath), "tokenizer_config.json");
-const outPath = process.argv[3] ?? path.join(root, "pkg/tokenizer/testdata/parity.jsonl");
+const outPath = process.argv[3] || path.join(root, "pkg/tokenizer/testdata/parity.jsonl");
 
 const tokenizer = TokenizerLoader.fromPreTrained({
   tokenizerJSON: JSON.parse(fs.readFileSync(tokPath, "utf8")),
