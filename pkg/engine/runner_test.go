@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/simcheck/simcheck/pkg/engine/arch"
+	"github.com/simcheck/simcheck/pkg/engine/backend"
+	"github.com/simcheck/simcheck/pkg/engine/sched"
+	"github.com/simcheck/simcheck/pkg/engine/weights"
+)
+
+// fakeClock advances 1 ms on every reading, so every timestamp is distinct
+// and ordered.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { c.t = c.t.Add(time.Millisecond); return c.t }
+
+func tinyRunner(t *testing.T, s sched.Settings) *Runner {
+	t.Helper()
+	a := arch.Arch{ModelType: "qwen3", NumHiddenLayers: 1, HiddenSize: 64, NumAttentionHeads: 2,
+		NumKeyValueHeads: 1, HeadDim: 32, IntermediateSize: 64, VocabSize: 97, TieWordEmbeddings: true,
+		InitializerRange: 0.5}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := weights.Bind(weights.Synthetic(a, 1, "F32"), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(a, w, "cpu", backend.Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	r, err := NewRunner(m, Config{Sched: s, Seed: 1, Clock: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+type workload struct {
+	at  int // step before which the request is added
+	req Request
+}
+
+func makeWorkload() []workload {
+	r := rand.New(rand.NewPCG(9, 9))
+	var w []workload
+	for i := range 8 {
+		p := make([]int32, 3+r.IntN(24))
+		for j := range p {
+			p[j] = int32(r.IntN(97))
+		}
+		w = append(w, workload{at: []int{0, 0, 0, 2, 3, 3, 10, 25}[i], req: Request{ID: int64(100 + i), Prompt: p, MaxNewTokens: 4 + r.IntN(12)}})
+	}
+	return w
+}
+
+type outcome struct {
+	tokens   map[int64][]int32
+	restarts int
+}
+
+// run replays the workload and checks the rules every policy shares.
+func run(t *testing.T, s sched.Settings, check func(StepReport)) outcome {
+	t.Helper()
+	r := tinyRunner(t, s)
+	s, _ = s.WithDefaults()
+	w := makeWorkload()
+	out := outcome{tokens: map[int64][]int32{}}
+	completed := map[int64]int{}
+	started := map[int64]int{}
+	maxNew := map[int64]int{}
+	for _, x := range w {
+		maxNew[x.req.ID] = x.req.MaxNewTokens
+	}
+	for step := 0; step < 2000; step++ {
+		for _, x := range w {
+			if x.at == step {
+				if err := r.Add(x.req); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if r.Idle() && step > 25 {
+			break
+		}
+		rep, err := r.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Items) > 0 && !rep.Scheduled.Before(rep.Completed) {
+			t.Fatalf("step %d: scheduled %v not before completed %v", rep.BatchID, rep.Scheduled, rep.Completed)
+		}
+		if len(rep.Items) > s.MaxBatchSize {
+			t.Errorf("step %d: %d items > max_batch_size %d", rep.BatchID, len(rep.Items), s.MaxBatchSize)
+		}
+		out.restarts += len(rep.Preempted)
+		for _, it := range rep.Items {
+			if it.FirstScheduled {
+				started[it.ID]++
+			}
+			if it.Produced {
+				if it.TokenTime.Before(rep.Scheduled) || it.TokenTime.After(rep.Completed) {
+					t.Errorf("token time outside its step")
+				}
+				out.tokens[it.ID] = append(out.tokens[it.ID], it.TokenID)
+				idx[it.ID] = append(idx[it.ID], it.TokenIndex)
+			}
+			if it.Completed {
+				completed[it.ID]++
+			}
+		}
+		if check != nil {
+			check(rep)
+		}
+	}
+	if !r.Idle() {
+		t.Fatal("runner not idle after 2000 steps")
+	}
+	for id, n := range maxNew {
+		if completed[id] != 1 || started[id] != 1 {
+			t.Errorf("request %d: completed %d times, first-scheduled %d times", id, completed[id], started[id])
+		}
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		if !slices.Equal(idx[id], want) {
+			t.Errorf("request %d: token indices %v, want 0..%d exactly once", id, idx[id], n-1)
+		}
+	}
+	clear(idx)
+	return out
+}
+
+var idx = map[int64][]int{}
+
+// TestTransformersOneAtATime: HF generate semantics, one request per step,
+// the whole prompt in its first step.
+func TestTransformersOneAtATime(t *testing.T) {
+	run(t, sched.Settings{Kind: "transformers", NumKVBlocks: 64, BlockSize: 4}, func(r StepReport) {
+		if len(r.Items) > 1 {
+			t.Errorf("step %d batches %d requests", r.BatchID, len(r.Items))
+		}
+		for _, it := range r.Items {
+			if it.FirstScheduled && !it.Produced {
+				t.Errorf("step %d: prefill of %d did not finish in one step", r.BatchID, it.ID)
+			}
+		}
+	})
+}
+
+// TestSarathiBudgetAndDecodeFirst: each step's tokens fit chunk_size, and
+// decodes come before any prefill in the batch (serving-bench.md §5 1–3).
+func TestSarathiBudgetAndDecodeFirst(t *testing.T) {
+	chunked := false
+	run(t, sched.Settings{Kind: "sarathi", ChunkSize: 16, MaxBatchSize: 4, NumKVBlocks: 64, BlockSize: 4}, func(r StepReport) {
+		tokens, sawPrefill := 0, false
+		for _, it := range r.Items {
+			tokens += it.PrefillTokens
+			if it.Decode {
+				tokens++
+				if sawPrefill {
+					t.Errorf("step %d: decode of %d after a prefill", r.BatchID, it.ID)
+				}
+			} else {
+				sawPrefill = true
+				if !it.Produced {
+					chunked = true
+				}
+			}
+		}
+		if tokens > 16 {
+			t.Errorf("step %d: %d tokens > chunk_size 16", r.BatchID, tokens)
+		}
+	})
+	if !chunked {
+		t.Error("no prompt was split into chunks; the test does not exercise chunking")
+	}
+}
+
+// TestVLLMNeverMixes: a step is all prefills or all decodes, and prefill
+// batches respect max_tokens_in_batch.
+func TestVLLMNeverMixes(t *testing.T) {
+	run(t, sched.Settings{Kind: "vllm", MaxBatchSize: 4, MaxTokensInBatch: 64, NumKVBlocks: 64, BlockSize: 4}, func(r StepReport) {
+		pre, dec, tokens := 0, 0, 0
+		for _, it := range r.Items {
+			tokens += it.PrefillTokens
+			if it.Decode {
+				dec++
+			} else {
+				pre++
+				if !it.Produced {
+					t.Errorf("step %d: vllm chunked the prompt of %d", r.BatchID, it.ID)
+				}
+			}
+		}
+		if pre > 0 && dec > 0 {
+			t.Errorf("step %d mixes %d prefills and %d decodes", r.BatchID, pre, dec)
+		}
+		if tokens > 64 {
+			t.Errorf("step %d: %d prefill tokens > 64", r.BatchID, tokens)
+		}
+	})
+}
+
+// TestRestartOnKVExhaustion: with a cache too small for every running
+// request, sarathi and vllm preempt by restart, every request still gets
+// exactly its tokens, and (greedy) the tokens equal the roomy run's:
+// recompute conserves them.
+func TestRestartOnKVExhaustion(t *testing.T) {
+	for _, kind := range []string{"sarathi", "vllm"} {
+		t.Run(kind, func(t *testing.T) {
+			roomy := run(t, sched.Settings{Kind: kind, ChunkSize: 32, MaxBatchSize: 8, NumKVBlocks: 200, BlockSize: 4}, nil)
+			tight := run(t, sched.Settings{Kind: kind, ChunkSize: 32, MaxBatchSize: 8, NumKVBlocks: 12, BlockSize: 4}, nil)
+			if tight.restarts == 0 {
+				t.Fatal("the tight cache caused no restart")
+			}
+			if roomy.restarts != 0 {
+				t.Errorf("the roomy cache restarted %d times", roomy.restarts)
+			}
+			for id, toks := range roomy.tokens {
+				if !slices.Equal(toks, tight.tokens[id]) {
+					t.Errorf("request %d: tokens %v with restarts, %v without", id, tight.tokens[id], toks)
+				}
+			}
+		})
+	}
+}
+
+func TestAddRejectsImpossibleRequests(t *testing.T) {
+	r := tinyRunner(t, sched.Settings{Kind: "sarathi", NumKVBlocks: 4, BlockSize: 4})
+	for _, req := range []Request{
+		{ID: 1, Prompt: make([]int32, 15), MaxNewTokens: 2}, // 17 tokens > 16 slots
+		{ID: 2, Prompt: []int32{1}, MaxNewTokens: 0},
+		{ID: 3, Prompt: []int32{1000}, MaxNewTokens: 1},
+	} {
+		if err := r.Add(req); err == nil {
+			t.Errorf("request %d accepted", req.ID)
+		}
+	}
+	if err := r.Add(Request{ID: 4, Prompt: []int32{1}, MaxNewTokens: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Add(Request{ID: 4, Prompt: []int32{1}, MaxNewTokens: 1}); err == nil {
+		t.Error("duplicate id accepted")
+	}
+	if _, err := sched.New(sched.Settings{Kind: "orca"}, nil); err == nil {
+		t.Error("unknown scheduler accepted")
+	}
+}
