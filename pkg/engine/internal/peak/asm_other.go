@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package peak
+
+func sumAsm() []SumKernel { return nil }
+func fmaAsm() []FMAKernel { return nil }
