@@ -3,27 +3,29 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
-	"github.com/simcheck/simcheck/pkg/config"
 	"github.com/simcheck/simcheck/pkg/config/command"
-	"github.com/simcheck/simcheck/pkg/llm"
+	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/model"
+	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/real-bench/internal/native"
 	"github.com/simcheck/simcheck/real-bench/internal/record"
 )
 
 // Qwen3's <|endoftext|> and <|im_end|>: the tokens that end a request
 // when ignore_eos=false.
-var qwenEOS = []int{151643, 151645}
+var qwenEOS = []int32{151643, 151645}
 
-// nativeBackend runs the project's engine (pkg/llm) in process:
+// nativeBackend runs the project's engine (pkg/engine) in process:
 // backend=native with any scheduler.kind, and backend=transformers.
 type nativeBackend struct {
 	cfg         *Config
 	replay      *native.Replayer
-	sched       llm.SchedulerConfig
+	sched       sched.Settings
 	weightsKind string
 }
 
@@ -42,15 +44,12 @@ func newNativeBackend(cfg *Config) (*nativeBackend, error) {
 // runner, all before the clock starts.
 func (b *nativeBackend) Prepare(ctx context.Context, w *artifacts.Workload, clk *record.Clock) error {
 	cfg := b.cfg
-	model, arch, kind, err := loadModel(cfg)
+	m, s, err := loadModel(cfg)
 	if err != nil {
 		return err
 	}
-	b.weightsKind = kind
-	if b.sched, err = schedulerConfig(cfg, arch); err != nil {
-		return err
-	}
-	b.replay = native.New(model, native.Options{
+	b.weightsKind, b.sched = cfg.Model.Weights, s
+	b.replay = native.New(m, native.Options{
 		Scheduler: b.sched, Seed: cfg.Engine.Seed, TimeScale: cfg.TimeScale, StopAtEOS: !cfg.IgnoreEOS, EOS: qwenEOS,
 		Warmup: native.Warmup{Requests: cfg.Warmup.Requests, PromptTokens: cfg.Warmup.PromptTokens, DecodeTokens: cfg.Warmup.DecodeTokens},
 	})
@@ -66,7 +65,7 @@ func (b *nativeBackend) Batches() bool { return true }
 func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) error {
 	cfg := b.cfg
 	meta.Device = artifacts.CPUDevice(cfg.Engine.Threads)
-	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, ConfigSHA256: configSHA(cfg), Weights: b.weightsKind}
+	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, ConfigSHA256: configSHA(cfg), Weights: b.weightsKind, DType: cfg.Model.DType}
 	meta.Scheduler = map[string]any{"kind": b.sched.Kind, "max_batch_size": b.sched.MaxBatchSize, "chunk_size": b.sched.ChunkSize,
 		"block_size": b.sched.BlockSize, "num_kv_blocks": b.sched.NumKVBlocks, "max_tokens_in_batch": b.sched.MaxTokensInBatch}
 	meta.Extra["warmup_s"] = b.replay.WarmupS
@@ -77,40 +76,30 @@ func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) erro
 }
 
 // loadModel builds the engine's model: the architecture from the model
-// group (or the snapshot's config.json), weights synthetic or loaded.
-func loadModel(cfg *Config) (*llm.Model, llm.Arch, string, error) {
-	a := archOf(&cfg.Model.Arch)
-	var weights *llm.Weights
-	kind := cfg.Model.Weights
-	switch kind {
-	case "synthetic":
-		weights = llm.SyntheticWeights(a, cfg.Model.WeightsSeed)
-	case "safetensors":
-		p := filepath.Join(cfg.Model.Path, "config.json")
-		fa, err := llm.LoadArch(p)
-		if err != nil {
-			return nil, a, kind, command.WithHint(err, bootstrapHint)
-		}
-		a = fa
-		if weights, err = llm.LoadSafetensors(cfg.Model.Path, a); err != nil {
-			return nil, a, kind, err
-		}
+// group (or the snapshot's config.json), weights synthetic or loaded,
+// stored in model.dtype, with a KV cache sized by the scheduler settings.
+func loadModel(cfg *Config) (*model.Model, sched.Settings, error) {
+	switch cfg.Model.Weights {
+	case "synthetic", "safetensors":
 	default:
-		return nil, a, kind, command.Usage(fmt.Errorf("model.weights %q is not synthetic or safetensors", kind), "")
+		return nil, sched.Settings{}, command.Usage(fmt.Errorf("model.weights %q is not synthetic or safetensors", cfg.Model.Weights), "")
 	}
-	if err := a.Validate(); err != nil {
-		return nil, a, kind, command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
+	if cfg.Model.Weights == "safetensors" {
+		if _, err := os.Stat(filepath.Join(cfg.Model.Path, "config.json")); err != nil {
+			return nil, sched.Settings{}, command.WithHint(fmt.Errorf("model.weights=safetensors: %w", err), bootstrapHint)
+		}
 	}
-	m, err := llm.NewModel(a, weights, llm.Options{Threads: cfg.Engine.Threads})
-	return m, a, kind, err
-}
-
-func archOf(c *config.Arch) llm.Arch {
-	return llm.Arch{
-		NumLayers: c.NumLayers, Hidden: c.HiddenSize, QHeads: c.NumQHeads, KVHeads: c.NumKVHeads, HeadDim: c.HeadDim,
-		Intermediate: c.IntermediateSize, Vocab: c.VocabSize, RopeTheta: c.RopeTheta, Eps: c.RMSNormEps,
-		QKNorm: c.QKNorm, QKVBias: c.AttentionBias, TiedEmbeddings: c.TieWordEmbeddings,
+	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
+		return nil, sched.Settings{}, command.Usage(fmt.Errorf("model.%w", err), "")
 	}
+	s := schedulerSettings(cfg)
+	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: cfg.Model.Weights,
+		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Threads: cfg.Engine.Threads}, s)
+	if err != nil {
+		return nil, s, fmt.Errorf("model %s: %w", cfg.Model.Name, err)
+	}
+	s.NumKVBlocks = m.Cache.NumBlocks()
+	return m, s, nil
 }
 
 // checkScheduler validates scheduler.* before anything is loaded.
@@ -136,21 +125,12 @@ func checkScheduler(cfg *Config) error {
 	return nil
 }
 
-// schedulerConfig maps scheduler.* to the engine, sizing the KV cache
-// from kv_cache_gb when num_kv_blocks is 0.
-func schedulerConfig(cfg *Config, a llm.Arch) (llm.SchedulerConfig, error) {
+// schedulerSettings maps scheduler.* to the engine; with num_kv_blocks 0
+// the cache is sized from kv_cache_gb.
+func schedulerSettings(cfg *Config) sched.Settings {
 	s := cfg.Scheduler
-	blocks := s.NumKVBlocks
-	if blocks == 0 {
-		// K and V, fp32, every layer: the engine's cache layout.
-		perBlock := 2 * a.NumLayers * a.KVHeads * a.HeadDim * s.BlockSize * 4
-		blocks = int(s.KVCacheGB * 1e9 / float64(perBlock))
-	}
-	if blocks < 1 {
-		return llm.SchedulerConfig{}, command.Usage(fmt.Errorf("scheduler.kv_cache_gb %g leaves no KV block", s.KVCacheGB), "")
-	}
-	return llm.SchedulerConfig{Kind: s.Kind, MaxBatchSize: s.MaxBatchSize, ChunkSize: s.ChunkSize, BlockSize: s.BlockSize,
-		NumKVBlocks: blocks, MaxTokensInBatch: s.MaxTokensInBatch}, nil
+	return sched.Settings{Kind: s.Kind, MaxBatchSize: s.MaxBatchSize, ChunkSize: s.ChunkSize, BlockSize: s.BlockSize,
+		NumKVBlocks: s.NumKVBlocks, KVMemoryBytes: int64(s.KVCacheGB * 1e9), MaxTokensInBatch: s.MaxTokensInBatch}
 }
 
 func threads(n int) int {

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
-	"github.com/simcheck/simcheck/pkg/config"
 	"github.com/simcheck/simcheck/pkg/config/command"
-	"github.com/simcheck/simcheck/pkg/llm"
+	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/vidur-profile/internal/profile"
 )
 
@@ -32,18 +32,22 @@ func run(c *command.Context, cfg *Config) error {
 		return command.WithHint(err, "an existing bundle is never overwritten without overwrite=true")
 	}
 	defer d.Abort()
-	a := archOf(&cfg.Model.Arch)
-	if err := a.Validate(); err != nil {
-		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
+	s := cfg.Profile
+	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
+		return command.Usage(fmt.Errorf("model.%w", err), "")
 	}
 	if cfg.Model.Weights != "synthetic" {
 		c.Infof("model.weights=%s: timing does not depend on weight values, profiling with synthetic weights", cfg.Model.Weights)
 	}
-	m, err := llm.NewModel(a, llm.SyntheticWeights(a, cfg.Model.WeightsSeed), llm.Options{Threads: cfg.Engine.Threads})
+	// The largest cache a grid point needs: max_batch_size decodes over
+	// max_kv_cache_size tokens, or one prefill of max_tokens.
+	perSeq := (s.MaxKVCacheSize + s.BlockSize) / s.BlockSize
+	blocks := max(s.MaxBatchSize*perSeq, (max(s.MaxTokens, s.MaxKVCacheSize)+s.BlockSize)/s.BlockSize) + 1
+	m, a, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: "synthetic", Seed: cfg.Model.WeightsSeed,
+		DType: cfg.Model.DType, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
 	if err != nil {
-		return err
+		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
 	}
-	s := cfg.Profile
 	tokGrid := profile.TokenGrid(s.MaxTokens, s.GridStep)
 	chunks := profile.TokenGrid(min(s.MaxTokens, s.MaxKVCacheSize), s.GridStep*2)
 	kvs := profile.LengthGrid(s.MaxKVCacheSize+1, s.GridStep)
@@ -60,7 +64,7 @@ func run(c *command.Context, cfg *Config) error {
 	prog := c.NewProgress("profile points", total)
 	step := func() { prog.Add(1) }
 	start := time.Now()
-	p := profile.New(m, a.NumLayers, s)
+	p := profile.New(m, s)
 	mlp, err := p.MLP(tokGrid, step)
 	if err != nil {
 		return err
@@ -69,15 +73,13 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	sc := llm.SchedulerConfig{Kind: "sarathi", MaxBatchSize: s.MaxBatchSize, ChunkSize: 512, BlockSize: s.BlockSize,
-		NumKVBlocks: s.MaxBatchSize*(64/s.BlockSize+2) + 8, MaxTokensInBatch: 4096}
-	cpu, err := profile.CPUOverheads(m, sc, batches, s.Repeats, step)
+	cpu, err := p.CPUOverheads(batches, step)
 	if err != nil {
 		return err
 	}
 	prog.Done()
-	cols := profile.ModelCols{NumQHeads: a.QHeads, NumKVHeads: a.KVHeads, Embd: a.Hidden, ExpandedEmbd: a.Intermediate,
-		VocabSize: a.Vocab, TP: 1, GatedMLP: true, BlockSize: s.BlockSize, MaxModelLen: s.MaxKVCacheSize}
+	cols := profile.ModelCols{NumQHeads: a.NumAttentionHeads, NumKVHeads: a.NumKeyValueHeads, Embd: a.HiddenSize, ExpandedEmbd: a.IntermediateSize,
+		VocabSize: a.VocabSize, TP: 1, GatedMLP: true, BlockSize: s.BlockSize, MaxModelLen: s.MaxKVCacheSize}
 	modelID := cfg.Model.VidurModelID
 	paths := artifacts.NewProfilePaths(d.Tmp, cfg.Hardware.Device, cfg.Hardware.NetworkDevice, modelID)
 	write := func(path string, fn func(w io.Writer) error) error {
@@ -100,7 +102,7 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	meta := &artifacts.ProfileMeta{
 		DeviceName: cfg.Hardware.Device, Device: artifacts.CPUDevice(cfg.Engine.Threads), Backend: "cpu", ModelID: modelID,
-		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic"},
+		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic", DType: cfg.Model.DType},
 		Threads: artifacts.CPUDevice(cfg.Engine.Threads).Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
 			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize},
@@ -119,12 +121,4 @@ func run(c *command.Context, cfg *Config) error {
 	c.Infof("profiled %d token points, %d attention points, %d batch sizes in %.1f s", len(mlp), len(attn), len(cpu), meta.WallTime)
 	fmt.Fprintln(c.Stdout, d.Final)
 	return nil
-}
-
-func archOf(c *config.Arch) llm.Arch {
-	return llm.Arch{
-		NumLayers: c.NumLayers, Hidden: c.HiddenSize, QHeads: c.NumQHeads, KVHeads: c.NumKVHeads, HeadDim: c.HeadDim,
-		Intermediate: c.IntermediateSize, Vocab: c.VocabSize, RopeTheta: c.RopeTheta, Eps: c.RMSNormEps,
-		QKNorm: c.QKNorm, QKVBias: c.AttentionBias, TiedEmbeddings: c.TieWordEmbeddings,
-	}
 }

@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/simcheck/simcheck/pkg/artifacts v0.0.0
 	github.com/simcheck/simcheck/pkg/config v0.0.0
-	github.com/simcheck/simcheck/pkg/llm v0.0.0
+	github.com/simcheck/simcheck/pkg/engine v0.0.0
 )
 
 require (
@@ -25,11 +25,10 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/term v0.47.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
 )
 
 replace (
 	github.com/simcheck/simcheck/pkg/artifacts => ../pkg/artifacts
 	github.com/simcheck/simcheck/pkg/config => ../pkg/config
-	github.com/simcheck/simcheck/pkg/llm => ../pkg/llm
+	github.com/simcheck/simcheck/pkg/engine => ../pkg/engine
 )

@@ -85,6 +85,9 @@ type RunModel struct {
 	Name         string `json:"name"`
 	ConfigSHA256 string `json:"config_sha256,omitempty"`
 	Weights      string `json:"weights"` // safetensors | synthetic | external (a server) | none (a simulation)
+	// DType is how the engine stored the weights (bf16, fp32); empty for
+	// servers and simulations.
+	DType string `json:"dtype,omitempty"`
 }
 
 // RunWorkload ties a run to the workload it replayed.

@@ -1,5 +1,7 @@
 package config
 
+import "encoding/json"
+
 // Model is the model group (model=...): which model, where its reference
 // files live, and its architecture.
 type Model struct {
@@ -59,4 +61,21 @@ type Common struct {
 	OutputRoot string `koanf:"output_root"`
 	RunID      string `koanf:"run_id"`
 	Overwrite  bool   `koanf:"overwrite"`
+}
+
+// HFConfigJSON writes the architecture as a Hugging Face config.json, the
+// form the engine reads, so a synthetic-weights run and a checkpoint run
+// build their model through the same parser.
+func (a Arch) HFConfigJSON() []byte {
+	b, err := json.Marshal(map[string]any{
+		"model_type": a.ModelType, "num_hidden_layers": a.NumLayers, "hidden_size": a.HiddenSize,
+		"num_attention_heads": a.NumQHeads, "num_key_value_heads": a.NumKVHeads, "head_dim": a.HeadDim,
+		"intermediate_size": a.IntermediateSize, "vocab_size": a.VocabSize, "rope_theta": a.RopeTheta,
+		"rms_norm_eps": a.RMSNormEps, "attention_bias": a.AttentionBias, "tie_word_embeddings": a.TieWordEmbeddings,
+		"max_position_embeddings": a.MaxPositionEmbeddings,
+	})
+	if err != nil {
+		panic(err) // a map of numbers, strings and bools always encodes
+	}
+	return b
 }

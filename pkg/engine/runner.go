@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/engine/model"
@@ -21,10 +22,11 @@ type Config struct {
 	Sched    sched.Settings
 	Sampling model.Sampling
 	Seed     uint64 // seeds the sampling RNG (PCG)
-	// StopAtEOS ends a request when it samples EOS; benchmarks leave it off
-	// so every request produces exactly MaxNewTokens tokens.
+	// StopAtEOS ends a request when it samples one of the EOS tokens;
+	// benchmarks leave it off so every request produces exactly
+	// MaxNewTokens tokens.
 	StopAtEOS bool
-	EOS       int32
+	EOS       []int32
 	// Clock returns the time; real-bench passes time.Now (monotonic),
 	// tests a fake clock.
 	Clock func() time.Time
@@ -114,6 +116,12 @@ func (r *Runner) Step() (StepReport, error) {
 	}
 	if len(b.Items) == 0 {
 		rep.Completed = r.cfg.Clock()
+		if r.sch.Running() == 0 && r.sch.Waiting() > 0 {
+			// Nothing runs and the next request cannot be admitted into
+			// an empty cache (the free-block watermark): waiting cannot
+			// help, so say so instead of spinning.
+			return rep, fmt.Errorf("step %d: %d waiting requests and none can be admitted into the KV cache of %d blocks", rep.BatchID, r.sch.Waiting(), r.m.Cache.NumBlocks())
+		}
 		return rep, nil
 	}
 	r.batchID++
@@ -142,7 +150,7 @@ func (r *Runner) Step() (StepReport, error) {
 		ir.Produced, ir.TokenIndex, ir.TokenID, ir.TokenTime = true, s.Generated, toks[i], now
 		s.Tokens = append(s.Tokens, toks[i])
 		s.Generated++
-		if s.Generated >= s.MaxNew || (r.cfg.StopAtEOS && toks[i] == r.cfg.EOS) {
+		if s.Generated >= s.MaxNew || (r.cfg.StopAtEOS && slices.Contains(r.cfg.EOS, toks[i])) {
 			ir.Completed = true
 			r.sch.Done(s)
 			delete(r.seqs, s.ID)

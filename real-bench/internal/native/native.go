@@ -6,17 +6,20 @@ import (
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
-	"github.com/simcheck/simcheck/pkg/llm"
+	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/model"
+	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/real-bench/internal/record"
 )
 
 // Options configure a replay.
 type Options struct {
-	Scheduler llm.SchedulerConfig
+	Scheduler sched.Settings
+	Sampling  model.Sampling
 	Seed      uint64
 	TimeScale float64
 	StopAtEOS bool
-	EOS       []int
+	EOS       []int32
 	Warmup    Warmup
 }
 
@@ -27,15 +30,15 @@ type Warmup struct {
 
 // Replayer replays workloads on one model.
 type Replayer struct {
-	m       *llm.Model
+	m       *model.Model
 	o       Options
-	r       *llm.Runner
+	r       *engine.Runner
 	WarmupS float64 // s spent warming up
 	Steps   int     // engine steps in the replay
 }
 
 // New prepares nothing yet; Prepare does the untimed work.
-func New(m *llm.Model, o Options) *Replayer {
+func New(m *model.Model, o Options) *Replayer {
 	if o.TimeScale <= 0 {
 		o.TimeScale = 1
 	}
@@ -53,7 +56,7 @@ func (p *Replayer) Prepare(clock func() float64) error {
 		}
 		p.WarmupS = time.Since(start).Seconds()
 	}
-	r, err := llm.NewRunner(p.m, p.o.Scheduler, clock, p.o.Seed)
+	r, err := engine.NewRunner(p.m, p.o.config(clock))
 	if err != nil {
 		return err
 	}
@@ -73,20 +76,20 @@ func (p *Replayer) Replay(ctx context.Context, w *artifacts.Workload, clock func
 	}
 	reqs := w.Requests
 	next := 0
-	for next < len(reqs) || r.Busy() {
+	for next < len(reqs) || !r.Idle() {
 		if ctx.Err() != nil {
 			return nil
 		}
 		now := clock()
 		for next < len(reqs) && reqs[next].ArrivedAt*o.TimeScale <= now {
-			q := llm.Request{ID: reqs[next].RequestID, Prompt: w.Prompts[next].PromptTokenIDs,
-				MaxNewTokens: reqs[next].NumDecodeTokens, StopAtEOS: o.StopAtEOS, EOS: o.EOS}
+			q := engine.Request{ID: int64(reqs[next].RequestID), Prompt: int32s(w.Prompts[next].PromptTokenIDs),
+				MaxNewTokens: reqs[next].NumDecodeTokens}
 			if err := r.Add(q); err != nil {
-				rec.Fail(q.ID, err.Error())
+				rec.Fail(reqs[next].RequestID, err.Error())
 			}
 			next++
 		}
-		if !r.Busy() {
+		if r.Idle() {
 			if next < len(reqs) {
 				record.SleepUntil(ctx, clock, reqs[next].ArrivedAt*o.TimeScale)
 			}
@@ -96,7 +99,7 @@ func (p *Replayer) Replay(ctx context.Context, w *artifacts.Workload, clock func
 		if err != nil {
 			return err
 		}
-		if rep == nil {
+		if len(rep.Items) == 0 && len(rep.Preempted) == 0 {
 			continue
 		}
 		p.Steps++
@@ -105,26 +108,50 @@ func (p *Replayer) Replay(ctx context.Context, w *artifacts.Workload, clock func
 	return nil
 }
 
+// config is the runner's configuration on clock (seconds from the
+// replay's origin).
+func (o Options) config(clock func() float64) engine.Config {
+	return engine.Config{Sched: o.Scheduler, Sampling: o.Sampling, Seed: o.Seed, StopAtEOS: o.StopAtEOS, EOS: o.EOS,
+		Clock: func() time.Time { return origin.Add(time.Duration(clock() * 1e9)) }}
+}
+
+// origin is where the runner's times start: seconds(origin.Add(d)) = d.
+var origin = time.Unix(0, 0)
+
+func seconds(t time.Time) float64 { return t.Sub(origin).Seconds() }
+
+func int32s(ids []int) []int32 {
+	out := make([]int32, len(ids))
+	for i, v := range ids {
+		out[i] = int32(v)
+	}
+	return out
+}
+
 // recordStep turns one engine step into records.
-func recordStep(rec *record.Recorder, rep *llm.StepReport) {
-	b := artifacts.BatchRow{BatchID: rep.BatchID, ScheduledAt: rep.ScheduledAt, CompletedAt: rep.CompletedAt, BatchSize: len(rep.Entries)}
-	for _, e := range rep.Entries {
+func recordStep(rec *record.Recorder, rep engine.StepReport) {
+	at, done := seconds(rep.Scheduled), seconds(rep.Completed)
+	for _, id := range rep.Preempted {
+		rec.Restart(int(id))
+	}
+	if len(rep.Items) == 0 {
+		return
+	}
+	b := artifacts.BatchRow{BatchID: int(rep.BatchID), ScheduledAt: at, CompletedAt: done, BatchSize: len(rep.Items)}
+	for _, e := range rep.Items {
+		id := int(e.ID)
 		if e.FirstScheduled {
-			rec.Scheduled(e.RequestID, rep.ScheduledAt)
-		}
-		if e.Restarted {
-			rec.Restart(e.RequestID)
-			continue
+			rec.Scheduled(id, at)
 		}
 		b.NumPrefillTokens += e.PrefillTokens
 		if e.Decode {
 			b.NumDecodeTokens++
 		}
-		if e.TokenIndex >= 0 {
-			rec.Token(e.RequestID, e.TokenIndex, rep.CompletedAt, len(rep.Entries))
+		if e.Produced {
+			rec.Token(id, e.TokenIndex, done, len(rep.Items))
 		}
-		if e.Done {
-			rec.Done(e.RequestID)
+		if e.Completed {
+			rec.Done(id)
 		}
 	}
 	rec.Batch(b)
@@ -132,21 +159,21 @@ func recordStep(rec *record.Recorder, rep *llm.StepReport) {
 
 // warmup runs a few short requests so the first measured step does not
 // pay for page faults and allocator growth.
-func warmup(m *llm.Model, o Options) error {
-	r, err := llm.NewRunner(m, o.Scheduler, func() float64 { return 0 }, o.Seed)
+func warmup(m *model.Model, o Options) error {
+	r, err := engine.NewRunner(m, o.config(func() float64 { return 0 }))
 	if err != nil {
 		return err
 	}
 	for i := 0; i < o.Warmup.Requests; i++ {
-		prompt := make([]int, max(o.Warmup.PromptTokens, 1))
+		prompt := make([]int32, max(o.Warmup.PromptTokens, 1))
 		for j := range prompt {
-			prompt[j] = (j*7919 + i) % 1000
+			prompt[j] = int32((j*7919 + i) % 1000)
 		}
-		if err := r.Add(llm.Request{ID: i, Prompt: prompt, MaxNewTokens: max(o.Warmup.DecodeTokens, 1)}); err != nil {
+		if err := r.Add(engine.Request{ID: int64(i), Prompt: prompt, MaxNewTokens: max(o.Warmup.DecodeTokens, 1)}); err != nil {
 			return err
 		}
 	}
-	for r.Busy() {
+	for !r.Idle() {
 		if _, err := r.Step(); err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/simcheck/simcheck/pkg/llm"
+	"github.com/simcheck/simcheck/pkg/engine/model"
 )
 
 // Settings are the profile.* keys: the grid and the repeats.
@@ -34,16 +34,33 @@ func (s *Settings) Validate() error {
 
 // Profiler times one model's operators through the engine's own hooks.
 type Profiler struct {
-	m      *llm.Model
+	m      *model.Model
 	layers int
 	s      Settings
-	acc    map[string]time.Duration
+	acc    opClock
 }
 
-// New wraps a model.
-func New(m *llm.Model, layers int, s Settings) *Profiler {
-	p := &Profiler{m: m, layers: layers, s: s, acc: map[string]time.Duration{}}
-	m.SetOpTimer(func(op string, d time.Duration) { p.acc[op] += d })
+// opClock sums each operator's wall time; the engine's operators do not
+// nest, so one start time serves.
+type opClock struct {
+	acc   map[string]time.Duration
+	t0    time.Time
+	total time.Duration
+}
+
+func (c *opClock) OpStart(string, int, int) { c.t0 = time.Now() }
+func (c *opClock) OpEnd(op string, _, _ int) {
+	d := time.Since(c.t0)
+	c.acc[op] += d
+	c.total += d
+}
+
+func (c *opClock) reset() { clear(c.acc); c.total = 0 }
+
+// New wraps a model and installs the profiler's operator clock on it.
+func New(m *model.Model, s Settings) *Profiler {
+	p := &Profiler{m: m, layers: m.Arch.NumHiddenLayers, s: s, acc: opClock{acc: map[string]time.Duration{}}}
+	m.Timer = &p.acc
 	return p
 }
 
@@ -53,25 +70,25 @@ func New(m *llm.Model, layers int, s Settings) *Profiler {
 // layer's time, and "add" covers both residual adds of a layer, as its
 // composition counts add once per block.
 func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
-	return p.sampleWith(p.m.ProfileForward, p.layers, prefill, decodeKV)
+	return p.sampleWith(p.m.ProfileForward, p.layers, model.Shape{Prefill: prefill, Decode: decodeKV})
 }
 
 // sampleAttention times one layer's attention alone (layers = 1).
 func (p *Profiler) sampleAttention(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
-	return p.sampleWith(p.m.ProfileAttention, 1, prefill, decodeKV)
+	return p.sampleWith(p.m.ProfileAttention, 1, model.Shape{Prefill: prefill, Decode: decodeKV})
 }
 
-func (p *Profiler) sampleWith(run func([][2]int, []int, int) error, layers int, prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
+func (p *Profiler) sampleWith(run func(model.Shape) error, layers int, shape model.Shape) (map[string][]float64, error) {
 	out := map[string][]float64{}
 	for i := 0; i < p.s.Warmup+p.s.Repeats; i++ {
-		clear(p.acc)
-		if err := run(prefill, decodeKV, p.s.BlockSize); err != nil {
+		p.acc.reset()
+		if err := run(shape); err != nil {
 			return nil, err
 		}
 		if i < p.s.Warmup {
 			continue
 		}
-		for op, d := range p.acc {
+		for op, d := range p.acc.acc {
 			ms := float64(d.Nanoseconds()) / 1e6
 			if perLayer(op) {
 				ms /= float64(layers)

@@ -1,0 +1,141 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/simcheck/simcheck/pkg/engine/backend"
+	"github.com/simcheck/simcheck/pkg/engine/kvcache"
+)
+
+// profileSeq is where the profiling calls number their sequences, far from
+// any id a runner hands out; they are released before returning.
+const profileSeq kvcache.SeqID = 1 << 40
+
+// Shape is a synthetic batch for profiling: Prefill lists (chunk, kv)
+// pairs, a prompt chunk of chunk new tokens over kv cached ones; Decode
+// lists one cached length per decode sequence.
+type Shape struct {
+	Prefill [][2]int
+	Decode  []int
+}
+
+// place gives every sequence of s cache room for its cached tokens and
+// returns the chunks of the batch (token ids from a fixed pattern; timing
+// does not depend on them). Cached contents are whatever the blocks hold.
+func (m *Model) place(s Shape) ([]Chunk, func(), error) {
+	var chunks []Chunk
+	release := func() {
+		for _, ch := range chunks {
+			m.Cache.Release(ch.Seq)
+		}
+	}
+	add := func(n, kv int) error {
+		if n < 1 || kv < 0 {
+			return fmt.Errorf("profile: chunk %d over %d cached tokens", n, kv)
+		}
+		id := profileSeq + kvcache.SeqID(len(chunks))
+		toks := make([]int32, n)
+		for i := range toks {
+			toks[i] = int32((i*7919 + len(chunks)) % m.Arch.VocabSize)
+		}
+		chunks = append(chunks, Chunk{Seq: id, Tokens: toks, Logits: true})
+		if err := m.Cache.Prefill(id, kv); err != nil {
+			return fmt.Errorf("profile: %d cached tokens: %w", kv, err)
+		}
+		return nil
+	}
+	for _, p := range s.Prefill {
+		if err := add(p[0], p[1]); err != nil {
+			release()
+			return nil, nil, err
+		}
+	}
+	for _, kv := range s.Decode {
+		if err := add(1, max(kv, 1)); err != nil {
+			release()
+			return nil, nil, err
+		}
+	}
+	return chunks, release, nil
+}
+
+// ProfileForward runs one forward over a synthetic batch and samples
+// greedily, reporting through the Timer exactly as a real step does.
+// Every sequence gets logits (its chunk ends its known tokens), so the
+// final norm, LM head and sampling run once per sequence.
+func (m *Model) ProfileForward(s Shape) error {
+	chunks, release, err := m.place(s)
+	if err != nil {
+		return err
+	}
+	defer release()
+	logits, err := m.Forward(chunks)
+	if err != nil {
+		return err
+	}
+	m.SampleAll(logits, Sampling{}, nil)
+	return nil
+}
+
+// ProfileAttention times one layer's attention alone, the way Vidur's
+// attention profiler does: for the batch of s, query/key/value rows drawn
+// from a fixed seed, then attn_kv_cache_save, attn_prefill and attn_decode
+// of layer 0 through the backend's own kernels, reported to the Timer. It
+// costs one layer's attention instead of a whole forward, so a grid of
+// hundreds of points stays cheap. The cache lengths are left unchanged.
+func (m *Model) ProfileAttention(s Shape) error {
+	chunks, release, err := m.place(s)
+	if err != nil {
+		return err
+	}
+	defer release()
+	b, c, bs := m.B, m.Cache, m.Cache.BlockSize()
+	T := 0
+	for _, ch := range chunks {
+		T += len(ch.Tokens)
+	}
+	var pos, slots []int32
+	var prefill, decode []backend.AttnSeq
+	for _, ch := range chunks {
+		start := c.Len(ch.Seq)
+		if err := c.Reserve(ch.Seq, start+len(ch.Tokens)); err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+		table := c.Table(ch.Seq)
+		as := backend.AttnSeq{QStart: len(pos), QLen: len(ch.Tokens), KVLen: start + len(ch.Tokens), Blocks: table}
+		for j := range ch.Tokens {
+			p := start + j
+			pos = append(pos, int32(p))
+			slots = append(slots, table[p/bs]*int32(bs)+int32(p%bs))
+		}
+		if len(ch.Tokens) == 1 && start > 0 {
+			decode = append(decode, as)
+		} else {
+			prefill = append(prefill, as)
+		}
+	}
+	m.grow(T)
+	qkv, out := b.Rows(m.ws.qkv, T), b.Rows(m.ws.attn, T)
+	vals := make([]float32, T*m.qkvL.Width())
+	r := rand.New(rand.NewPCG(uint64(T), 0xa77))
+	for i := range vals {
+		vals[i] = float32(r.NormFloat64())
+	}
+	b.Write(qkv, vals)
+	nDec := len(decode)
+	m.start(OpAttnKVCacheSave, 0, T)
+	b.KVWrite(m.KV, 0, qkv, m.qkvL, slots)
+	m.end(OpAttnKVCacheSave, 0, T)
+	if len(prefill) > 0 {
+		m.start(OpAttnPrefill, 0, T-nDec)
+		b.Attention(out, qkv, m.qkvL, m.KV, 0, prefill)
+		m.end(OpAttnPrefill, 0, T-nDec)
+	}
+	if nDec > 0 {
+		m.start(OpAttnDecode, 0, nDec)
+		b.Attention(out, qkv, m.qkvL, m.KV, 0, decode)
+		m.end(OpAttnDecode, 0, nDec)
+	}
+	return nil
+}
