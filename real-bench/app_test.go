@@ -101,6 +101,8 @@ func TestRunbookCases(t *testing.T) {
 		{[]string{"backend=vllm"}, 2, "server.url is not set"},
 		{[]string{"scheduler.kind=fifo", "tokenizer_check=false", "backend=native"}, 2, `scheduler.kind "fifo"`},
 		{[]string{"backend=natve"}, 2, `did you mean "native"`},
+		{[]string{"engine.temperature=-1", "tokenizer_check=false", "backend=native"}, 2, "engine.temperature -1 must be ≥ 0"},
+		{[]string{"model.dtype=int4", "tokenizer_check=false", "backend=native"}, 2, `model.dtype "int4" is not bf16, fp16 or fp32`},
 		{[]string{"model.path=" + modelDir(t)}, 1, "tokenizer mismatch: the workload was encoded with tokenizer sha256 0000"},
 	}
 	for _, tc := range cases {

@@ -28,8 +28,10 @@ type Config struct {
 	} `koanf:"warmup"`
 	Scheduler Scheduler `koanf:"scheduler"`
 	Engine    struct {
-		Threads int    `koanf:"threads"`
-		Seed    uint64 `koanf:"seed"`
+		Threads     int     `koanf:"threads"`
+		Seed        uint64  `koanf:"seed"`
+		Temperature float64 `koanf:"temperature"`
+		TopP        float64 `koanf:"top_p"`
 	} `koanf:"engine"`
 	Server Server `koanf:"server"`
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config/command"
 	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
 	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/real-bench/internal/native"
@@ -30,12 +31,15 @@ type nativeBackend struct {
 }
 
 func newNativeBackend(cfg *Config) (*nativeBackend, error) {
-	if cfg.Hardware.Kind == "cuda" {
+	if cfg.Hardware.Kind == "cuda" && !cuda.Built {
 		return nil, command.WithHint(fmt.Errorf("hardware=%s requires a CUDA-capable GPU: this binary was built without -tags cuda", cfg.Hardware.Name),
 			"use hardware=cpu, or rebuild with -tags cuda on a machine with the NVIDIA driver (nvidia-smi must list the GPU; docs/gpu.md)")
 	}
 	if err := checkScheduler(cfg); err != nil {
 		return nil, err
+	}
+	if t, p := cfg.Engine.Temperature, cfg.Engine.TopP; t < 0 || p < 0 || p > 1 {
+		return nil, command.Usage(fmt.Errorf("engine.temperature %g must be ≥ 0 and engine.top_p %g within [0, 1]", t, p), "")
 	}
 	return &nativeBackend{cfg: cfg}, nil
 }
@@ -50,7 +54,7 @@ func (b *nativeBackend) Prepare(ctx context.Context, w *artifacts.Workload, clk 
 	}
 	b.weightsKind, b.sched = cfg.Model.Weights, s
 	b.replay = native.New(m, native.Options{
-		Scheduler: b.sched, Seed: cfg.Engine.Seed, TimeScale: cfg.TimeScale, StopAtEOS: !cfg.IgnoreEOS, EOS: qwenEOS,
+		Scheduler: b.sched, Sampling: model.Sampling{Temperature: cfg.Engine.Temperature, TopP: cfg.Engine.TopP}, Seed: cfg.Engine.Seed, TimeScale: cfg.TimeScale, StopAtEOS: !cfg.IgnoreEOS, EOS: qwenEOS,
 		Warmup: native.Warmup{Requests: cfg.Warmup.Requests, PromptTokens: cfg.Warmup.PromptTokens, DecodeTokens: cfg.Warmup.DecodeTokens},
 	})
 	return b.replay.Prepare(clk.Now)
@@ -72,6 +76,8 @@ func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) erro
 	meta.Extra["steps"] = b.replay.Steps
 	meta.Extra["engine_threads"] = threads(cfg.Engine.Threads)
 	meta.Extra["engine_seed"] = cfg.Engine.Seed
+	meta.Extra["engine_temperature"] = cfg.Engine.Temperature
+	meta.Extra["engine_top_p"] = cfg.Engine.TopP
 	return nil
 }
 
@@ -94,7 +100,7 @@ func loadModel(cfg *Config) (*model.Model, sched.Settings, error) {
 	}
 	s := schedulerSettings(cfg)
 	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: cfg.Model.Weights,
-		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Threads: cfg.Engine.Threads}, s)
+		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Backend: backendName(cfg), Threads: cfg.Engine.Threads}, s)
 	if err != nil {
 		return nil, s, fmt.Errorf("model %s: %w", cfg.Model.Name, err)
 	}
@@ -123,6 +129,15 @@ func checkScheduler(cfg *Config) error {
 		return command.Usage(fmt.Errorf("scheduler.num_kv_blocks: %d must be ≥ 0 (0 sizes the cache from kv_cache_gb)", s.NumKVBlocks), "")
 	}
 	return nil
+}
+
+// backendName is the engine backend of hardware.kind: cpu, or cuda for
+// the GPU hardware groups.
+func backendName(cfg *Config) string {
+	if cfg.Hardware.Kind == "cuda" {
+		return "cuda"
+	}
+	return "cpu"
 }
 
 // schedulerSettings maps scheduler.* to the engine; with num_kv_blocks 0

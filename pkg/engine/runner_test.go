@@ -8,6 +8,7 @@ import (
 
 	"github.com/simcheck/simcheck/pkg/engine/arch"
 	"github.com/simcheck/simcheck/pkg/engine/backend"
+	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/pkg/engine/weights"
 )
@@ -252,5 +253,48 @@ func TestAddRejectsImpossibleRequests(t *testing.T) {
 	}
 	if _, err := sched.New(sched.Settings{Kind: "orca"}, nil); err == nil {
 		t.Error("unknown scheduler accepted")
+	}
+}
+
+// TestSampledTokensFollowTheSeed: with temperature sampling, the same seed
+// gives the same tokens and another seed other tokens; an EOS in the list
+// ends a request early when StopAtEOS is set.
+func TestSampledTokensFollowTheSeed(t *testing.T) {
+	gen := func(seed uint64, stop bool, eos []int32) [][]int32 {
+		r := tinyRunner(t, sched.Settings{Kind: "sarathi", NumKVBlocks: 64})
+		r.cfg.Seed, r.cfg.Sampling, r.cfg.StopAtEOS, r.cfg.EOS = seed, model.Sampling{Temperature: 2, TopP: 0.95}, stop, eos
+		r.rng = rand.New(rand.NewPCG(seed, 0x5eed))
+		out := make([][]int32, 3)
+		for i := range out {
+			if err := r.Add(Request{ID: int64(i), Prompt: []int32{int32(5 + i), 7, 9}, MaxNewTokens: 24}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for !r.Idle() {
+			rep, err := r.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range rep.Items {
+				if it.Produced {
+					out[it.ID] = append(out[it.ID], it.TokenID)
+				}
+			}
+		}
+		return out
+	}
+	a, b, c := gen(3, false, nil), gen(3, false, nil), gen(4, false, nil)
+	if !slices.EqualFunc(a, b, slices.Equal) {
+		t.Fatalf("seed 3 twice: %v vs %v", a, b)
+	}
+	if slices.EqualFunc(a, c, slices.Equal) {
+		t.Fatalf("seeds 3 and 4 sampled the same 72 tokens: %v", a)
+	}
+	// Stop at the 5th token of request 0 by naming it EOS.
+	eos := a[0][4]
+	d := gen(3, true, []int32{-1, eos})
+	first := slices.Index(a[0], eos)
+	if len(d[0]) != first+1 || d[0][first] != eos {
+		t.Fatalf("EOS %d first sampled at index %d, but request 0 produced %v", eos, first, d[0])
 	}
 }
