@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -467,5 +468,25 @@ func TestDidYouMean(t *testing.T) {
 		if got := didYouMean(tc.in, cands); got != tc.want {
 			t.Errorf("didYouMean(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestHFConfigJSON: the model group's arch comes out under Hugging Face's
+// config.json names with its values, the form the engine parses.
+func TestHFConfigJSON(t *testing.T) {
+	c, _, err := loadBench(t, Options{}, "model=qwen3_0_6b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(c.Model.Arch.HFConfigJSON(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"model_type": "qwen3", "num_hidden_layers": 28.0, "hidden_size": 1024.0,
+		"num_attention_heads": 16.0, "num_key_value_heads": 8.0, "head_dim": 128.0, "intermediate_size": 3072.0,
+		"vocab_size": 151936.0, "rope_theta": 1e6, "rms_norm_eps": 1e-6, "attention_bias": false,
+		"tie_word_embeddings": true, "max_position_embeddings": 40960.0}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("config.json form\n got %v\nwant %v", got, want)
 	}
 }
