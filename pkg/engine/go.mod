@@ -4,4 +4,12 @@ go 1.26.0
 
 require golang.org/x/sys v0.49.0
 
-require github.com/x448/float16 v0.8.4
+require (
+	github.com/x448/float16 v0.8.4
+	gorgonia.org/cu v0.9.6
+)
+
+require (
+	github.com/google/uuid v1.1.1 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+)

@@ -1,0 +1,319 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"github.com/simcheck/simcheck/pkg/engine/backend"
+)
+
+func init() {
+	backend.Register("cuda", func(o backend.Options) (backend.Backend, error) { return New(o) })
+}
+
+// Tensor is a row-major matrix in device memory: fp32, or bf16 for
+// weights kept in the checkpoint's dtype.
+type Tensor struct {
+	rows, cols int
+	ptr        cu.DevicePtr
+	bf16       bool
+}
+
+// Dims implements backend.Tensor.
+func (t *Tensor) Dims() (int, int) { return t.rows, t.cols }
+
+func (t *Tensor) n() int { return t.rows * t.cols }
+
+// CUDA is the backend. Like the cpu backend its methods serve one caller
+// at a time; every launch goes to the legacy default stream, so operations
+// run in call order and Read waits for all of them.
+type CUDA struct {
+	d      *device
+	blas   *blas
+	wdtype string
+	// bf16Acts makes products with many rows round activations to bf16
+	// and run cuBLAS's bf16×bf16 GemmEx (SIMCHECK_CUDA_GEMM=bf16): faster
+	// prefill, but no longer the cpu backend's fp32 activations.
+	bf16Acts bool
+	allocs   []cu.DevicePtr
+	scratch  [3]buffer // int32 uploads (two slots) and widened weights
+}
+
+// buffer is a device allocation reused across calls, grown on demand.
+type buffer struct {
+	ptr   cu.DevicePtr
+	bytes int64
+}
+
+// New builds a cuda backend on device 0, running the driver, device, PTX
+// and cuBLAS checks; each failure says which check failed and what to do.
+func New(o backend.Options) (*CUDA, error) {
+	switch o.WeightDType {
+	case "", "F32", "BF16":
+	default:
+		return nil, fmt.Errorf("cuda backend: weight dtype %q not supported (want F32 or BF16)", o.WeightDType)
+	}
+	var gemm string
+	switch gemm = os.Getenv("SIMCHECK_CUDA_GEMM"); gemm {
+	case "", "exact", "bf16":
+	default:
+		return nil, fmt.Errorf("cuda backend: SIMCHECK_CUDA_GEMM=%q: want exact (the default) or bf16", gemm)
+	}
+	d, err := openDevice()
+	if err != nil {
+		return nil, err
+	}
+	c := &CUDA{d: d, wdtype: o.WeightDType, bf16Acts: gemm == "bf16"}
+	defer c.enter()()
+	if c.blas, err = openBLAS(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Name implements backend.Backend.
+func (c *CUDA) Name() string { return "cuda" }
+
+// Describe names the device, driver and cuBLAS in use, for run metadata.
+func (c *CUDA) Describe() string {
+	return fmt.Sprintf("%s (compute capability %d.%d), driver CUDA %s, %s",
+		c.d.name, c.d.cc[0], c.d.cc[1], driverVersion(), c.blas.soname)
+}
+
+// Close frees every allocation of this backend and its cuBLAS handle. The
+// tensors and KV stores it made must not be used afterwards.
+func (c *CUDA) Close() error {
+	defer c.enter()()
+	var first error
+	for _, p := range c.allocs {
+		if err := cu.MemFree(p); err != nil && first == nil {
+			first = fmt.Errorf("cuda: cuMemFree: %v", err)
+		}
+	}
+	for _, s := range c.scratch {
+		if s.ptr != 0 {
+			if err := cu.MemFree(s.ptr); err != nil && first == nil {
+				first = fmt.Errorf("cuda: cuMemFree: %v", err)
+			}
+		}
+	}
+	c.allocs, c.scratch = nil, [3]buffer{}
+	c.blas.close()
+	return first
+}
+
+// enter makes the backend's context current on this goroutine's OS thread
+// for the duration of one call: a CUDA context is per thread, and Go moves
+// goroutines between threads. Use as `defer c.enter()()`.
+func (c *CUDA) enter() func() {
+	runtime.LockOSThread()
+	if err := cu.SetCurrentContext(c.d.ctx); err != nil {
+		runtime.UnlockOSThread()
+		panic(fmt.Sprintf("cuda: making the context current: %v", err))
+	}
+	return runtime.UnlockOSThread
+}
+
+func check(what string, err error) {
+	if err != nil {
+		panic(fmt.Sprintf("cuda: %s: %v", what, err))
+	}
+}
+
+// alloc returns zeroed device memory of n 4-byte words (n may be 0).
+func (c *CUDA) alloc(words int64) (cu.DevicePtr, error) {
+	if words == 0 {
+		return 0, nil
+	}
+	p, err := cu.MemAlloc(words * 4)
+	if err != nil {
+		return 0, fmt.Errorf("cuda: allocating %d MiB on %s: %v", words*4>>20, c.d.name, err)
+	}
+	if err := cu.MemsetD32(p, 0, words); err != nil {
+		cu.MemFree(p)
+		return 0, fmt.Errorf("cuda: clearing %d MiB: %v", words*4>>20, err)
+	}
+	c.allocs = append(c.allocs, p)
+	return p, nil
+}
+
+// NewTensor implements backend.Backend.
+func (c *CUDA) NewTensor(rows, cols int) backend.Tensor {
+	defer c.enter()()
+	p, err := c.alloc(int64(rows) * int64(cols))
+	check("NewTensor", err)
+	return &Tensor{rows: rows, cols: cols, ptr: p}
+}
+
+// Rows implements backend.Backend.
+func (c *CUDA) Rows(t backend.Tensor, n int) backend.Tensor {
+	x := t.(*Tensor)
+	if n > x.rows {
+		panic(fmt.Sprintf("cuda: view of %d rows of a %d-row tensor", n, x.rows))
+	}
+	return &Tensor{rows: n, cols: x.cols, ptr: x.ptr, bf16: x.bf16}
+}
+
+// Upload implements backend.Backend with the cpu backend's dtype rules:
+// vectors (norm weights, biases) become fp32; matrices keep or convert
+// their dtype per Options.WeightDType.
+func (c *CUDA) Upload(h backend.HostTensor) (backend.Tensor, error) {
+	n := h.Rows * h.Cols
+	if (h.F32 == nil) == (h.BF16 == nil) {
+		return nil, fmt.Errorf("cuda: weight %s: exactly one of F32 and BF16 must be set", h.Name)
+	}
+	if (h.F32 != nil && len(h.F32) != n) || (h.BF16 != nil && len(h.BF16) != n) {
+		return nil, fmt.Errorf("cuda: weight %s: data length does not match shape [%d %d]", h.Name, h.Rows, h.Cols)
+	}
+	want := c.wdtype
+	if h.Rows == 1 {
+		want = "F32"
+	}
+	f32, bf := h.F32, h.BF16
+	switch {
+	case f32 != nil && want == "BF16":
+		bf, f32 = make([]uint16, n), nil
+		for i, v := range h.F32 {
+			bf[i] = toBF16(v)
+		}
+	case bf != nil && want == "F32":
+		f32, bf = make([]float32, n), nil
+		for i, v := range h.BF16 {
+			f32[i] = math.Float32frombits(uint32(v) << 16)
+		}
+	}
+	defer c.enter()()
+	t := &Tensor{rows: h.Rows, cols: h.Cols, bf16: bf != nil}
+	var err error
+	if bf != nil {
+		if t.ptr, err = c.alloc((int64(n) + 1) / 2); err == nil && n > 0 {
+			err = cu.MemcpyHtoD(t.ptr, unsafe.Pointer(&bf[0]), int64(n)*2)
+		}
+	} else {
+		if t.ptr, err = c.alloc(int64(n)); err == nil && n > 0 {
+			err = cu.MemcpyHtoD(t.ptr, unsafe.Pointer(&f32[0]), int64(n)*4)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cuda: uploading weight %s [%d %d]: %v", h.Name, h.Rows, h.Cols, err)
+	}
+	return t, nil
+}
+
+// toBF16 rounds to nearest even and keeps NaN a NaN, as cpu.ToBF16.
+func toBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if f != f {
+		return uint16(b>>16) | 0x40
+	}
+	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
+}
+
+// Write implements backend.Backend.
+func (c *CUDA) Write(t backend.Tensor, src []float32) {
+	T := t.(*Tensor)
+	n := min(len(src), T.n())
+	if n == 0 {
+		return
+	}
+	defer c.enter()()
+	check("Write", cu.MemcpyHtoD(T.ptr, unsafe.Pointer(&src[0]), int64(n)*4))
+}
+
+// Read implements backend.Backend; it waits for every queued operation.
+func (c *CUDA) Read(t backend.Tensor, dst []float32) {
+	T := t.(*Tensor)
+	n := min(len(dst), T.n())
+	if n == 0 {
+		return
+	}
+	defer c.enter()()
+	check("Read", cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), T.ptr, int64(n)*4))
+}
+
+// Sync waits for every queued operation (for timing from the host).
+func (c *CUDA) Sync() error {
+	defer c.enter()()
+	return cu.Synchronize()
+}
+
+// grow makes scratch buffer i hold at least bytes.
+func (c *CUDA) grow(i int, bytes int64) cu.DevicePtr {
+	s := &c.scratch[i]
+	if s.bytes >= bytes {
+		return s.ptr
+	}
+	if s.ptr != 0 {
+		// The legacy stream orders this free after queued kernels that
+		// may still read the buffer.
+		check("Synchronize", cu.Synchronize())
+		check("cuMemFree", cu.MemFree(s.ptr))
+	}
+	bytes = max(bytes, 2*s.bytes, 4096)
+	p, err := cu.MemAlloc(bytes)
+	check(fmt.Sprintf("allocating %d bytes of scratch", bytes), err)
+	*s = buffer{p, bytes}
+	return p
+}
+
+// Scratch slots.
+const (
+	slotA = iota // int32 uploads
+	slotB
+	slotWide // widened bf16 weights, bf16 activations
+)
+
+// upload copies host int32s to scratch slot i. cuMemcpyHtoD from pageable
+// memory waits for the kernels already queued (which may still read the
+// slot) before it copies, so reusing the slot is safe.
+func (c *CUDA) upload(i int, v []int32) cu.DevicePtr {
+	p := c.grow(i, int64(len(v))*4)
+	if len(v) > 0 {
+		check("uploading indices", cu.MemcpyHtoD(p, unsafe.Pointer(&v[0]), int64(len(v))*4))
+	}
+	return p
+}
+
+// launch runs kernel name on a grid of blocks, each of threads threads.
+// Arguments are cu.DevicePtr, int, float32 or float64; each travels as one
+// 8-byte word, the kernel reading its low bytes for int and float
+// (little-endian), which is how cuLaunchKernel reads parameters.
+func (c *CUDA) launch(name string, gridX, gridY, threads int, args ...any) {
+	if gridX == 0 || gridY == 0 {
+		return
+	}
+	words := make([]uint64, len(args))
+	params := make([]unsafe.Pointer, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case cu.DevicePtr:
+			words[i] = uint64(v)
+		case int:
+			words[i] = uint64(int64(v))
+		case float32:
+			words[i] = uint64(math.Float32bits(v))
+		case float64:
+			words[i] = math.Float64bits(v)
+		default:
+			panic(fmt.Sprintf("cuda: launch %s: argument %d has type %T", name, i, a))
+		}
+		params[i] = unsafe.Pointer(&words[i])
+	}
+	f, ok := c.d.fn[name]
+	if !ok {
+		panic("cuda: no kernel " + name)
+	}
+	check("launching "+name, f.Launch(gridX, gridY, 1, threads, 1, 1, 0, cu.Stream{}, params))
+}
+
+// gridFor is the block count of a grid-stride kernel over total elements
+// with 256 threads: enough blocks to fill any current GPU, capped because
+// each thread loops.
+func gridFor(total int) int { return min((total+255)/256, 1<<16) }
