@@ -91,31 +91,39 @@ type blas struct {
 
 var blasOpened string // the soname blas_open succeeded with, process-wide
 
-// openBLAS loads cuBLAS (once per process) and creates a handle bound to the
-// current context; the caller holds the context on its OS thread.
-func openBLAS() (*blas, error) {
-	if blasOpened == "" {
-		var missing *C.char
-		for _, so := range cublasSonames {
-			cs := C.CString(so)
-			rc := C.blas_open(cs, &missing)
-			C.free(unsafe.Pointer(cs))
-			if rc == 2 {
-				return nil, fmt.Errorf("cuda: %s has no %s: is it a cuBLAS library?", so, C.GoString(missing))
-			}
-			if rc == 0 {
-				blasOpened = so
-				break
-			}
-		}
-		if blasOpened == "" {
-			return nil, fmt.Errorf("cuda: %w: tried %s; install cuBLAS from the CUDA toolkit (or pip's nvidia-cublas-cu12) and put its folder on LD_LIBRARY_PATH",
-				ErrNoCUBLAS, strings.Join(cublasSonames, ", "))
+// loadBLAS opens cuBLAS (once per process) and resolves its entry points.
+// It needs no GPU.
+func loadBLAS() (string, error) {
+	if blasOpened != "" {
+		return blasOpened, nil
+	}
+	var missing *C.char
+	for _, so := range cublasSonames {
+		cs := C.CString(so)
+		rc := C.blas_open(cs, &missing)
+		C.free(unsafe.Pointer(cs))
+		switch rc {
+		case 0:
+			blasOpened = so
+			return so, nil
+		case 2:
+			return "", fmt.Errorf("cuda: %s has no %s: is it a cuBLAS library?", so, C.GoString(missing))
 		}
 	}
-	b := &blas{soname: blasOpened}
+	return "", fmt.Errorf("cuda: %w: tried %s; install cuBLAS from the CUDA toolkit (or pip's nvidia-cublas-cu12) and put its folder on LD_LIBRARY_PATH",
+		ErrNoCUBLAS, strings.Join(cublasSonames, ", "))
+}
+
+// openBLAS creates a cuBLAS handle bound to the current context; the
+// caller holds the context on its OS thread.
+func openBLAS() (*blas, error) {
+	so, err := loadBLAS()
+	if err != nil {
+		return nil, err
+	}
+	b := &blas{soname: so}
 	if st := C.blas_create_handle(&b.h); st != 0 {
-		return nil, fmt.Errorf("cuda: cublasCreate (%s) failed with status %d", blasOpened, int(st))
+		return nil, fmt.Errorf("cuda: cublasCreate (%s) failed with status %d", so, int(st))
 	}
 	return b, nil
 }

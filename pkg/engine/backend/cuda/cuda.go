@@ -106,6 +106,10 @@ func (c *CUDA) Close() error {
 	}
 	c.allocs, c.scratch = nil, [3]buffer{}
 	c.blas.close()
+	// New retained the device's primary context; hand that reference back.
+	if err := c.d.dev.ReleasePrimaryCtx(); err != nil && first == nil {
+		first = fmt.Errorf("cuda: releasing the primary context: %v", err)
+	}
 	return first
 }
 

@@ -59,7 +59,7 @@ func checkDriver() error {
 	case errInsufficientDrv, errCompatNotOnDevice:
 		return fmt.Errorf("cuda: %w: the installed driver (CUDA %s) is too old for this binary (cuInit: error %d); upgrade the NVIDIA driver", ErrNoDriver, driverVersion(), st)
 	case errNoDevice:
-		return fmt.Errorf("cuda: %w: the NVIDIA driver (CUDA %s) found no GPU (cuInit: CUDA_ERROR_NO_DEVICE); check `nvidia-smi` and CUDA_VISIBLE_DEVICES", ErrNoDevice, driverVersion())
+		return fmt.Errorf("cuda: %w: the NVIDIA driver (CUDA %s) found no GPU (cuInit: CUDA_ERROR_NO_DEVICE); check that `nvidia-smi` lists one (is the nvidia kernel module loaded?) and CUDA_VISIBLE_DEVICES", ErrNoDevice, driverVersion())
 	}
 	return fmt.Errorf("cuda: %w: cuInit failed with CUresult %d; %s", ErrNoDriver, st, hint)
 }

@@ -176,7 +176,10 @@ extern "C" __global__ void matmul_bf16_rows(float *y, const float *x, const unsi
 	int n = blockIdx.x * (blockDim.x / WARP) + threadIdx.x / WARP;
 	if (n >= N) return;
 	const unsigned short *wr = w + (long long)n * K;
+	// Loops over m run to the constant MM_ROWS with a guard, so acc stays
+	// in registers (a dynamic index would put it in local memory).
 	float acc[MM_ROWS];
+#pragma unroll
 	for (int m = 0; m < MM_ROWS; m++) acc[m] = 0;
 	int k0 = 0;
 	if (vec8) {
@@ -184,26 +187,36 @@ extern "C" __global__ void matmul_bf16_rows(float *y, const float *x, const unsi
 			uint4 pk = *(const uint4 *)(wr + k);
 			unsigned int p[4] = {pk.x, pk.y, pk.z, pk.w};
 			float wv[8];
+#pragma unroll
 			for (int t = 0; t < 4; t++) {
-				wv[2 * t] = __uint_as_float(p[t] << 16);
-				wv[2 * t + 1] = __uint_as_float(p[t] & 0xffff0000u);
+				wv[2 * t] = __uint_as_float(p[t] << 16);              // low half: element 2t
+				wv[2 * t + 1] = __uint_as_float(p[t] & 0xffff0000u); // high half: 2t+1
 			}
-			for (int m = 0; m < M; m++) {
-				const float *xr = x + (long long)m * K + k;
-				float s = 0;
-				for (int t = 0; t < 8; t++) s += xr[t] * wv[t];
-				acc[m] += s;
+#pragma unroll
+			for (int m = 0; m < MM_ROWS; m++) {
+				if (m < M) {
+					const float *xr = x + (long long)m * K + k;
+					float s = 0;
+#pragma unroll
+					for (int t = 0; t < 8; t++) s += xr[t] * wv[t];
+					acc[m] += s;
+				}
 			}
 		}
 		k0 = K;
 	}
 	for (int k = k0 + lane; k < K; k += WARP) {
 		float wv = bf16_to_f32(wr[k]);
-		for (int m = 0; m < M; m++) acc[m] += x[(long long)m * K + k] * wv;
+#pragma unroll
+		for (int m = 0; m < MM_ROWS; m++)
+			if (m < M) acc[m] += x[(long long)m * K + k] * wv;
 	}
-	for (int m = 0; m < M; m++) {
-		float s = warp_sum(acc[m]);
-		if (lane == 0) y[(long long)m * N + n] = s;
+#pragma unroll
+	for (int m = 0; m < MM_ROWS; m++) {
+		if (m < M) {
+			float s = warp_sum(acc[m]);
+			if (lane == 0) y[(long long)m * N + n] = s;
+		}
 	}
 }
 
@@ -227,6 +240,7 @@ extern "C" __global__ void attention(float *out, const float *qkv, const float *
 
 	const int C = HEAD_MAX / WARP;
 	float qv[C], acc[C];
+#pragma unroll
 	for (int c = 0; c < C; c++) {
 		int j = lane + c * WARP;
 		qv[c] = j < d ? q[j] : 0.0f;
@@ -237,6 +251,7 @@ extern "C" __global__ void attention(float *out, const float *qkv, const float *
 		long long base = (((long long)tab[t / bs] * nkv + kvh) * bs + t % bs) * d;
 		const float *k = kc + base, *v = vc + base;
 		float s = 0;
+#pragma unroll
 		for (int c = 0; c < C; c++) {
 			int j = lane + c * WARP;
 			if (j < d) s += qv[c] * k[j];
@@ -245,6 +260,7 @@ extern "C" __global__ void attention(float *out, const float *qkv, const float *
 		float nmx = fmaxf(mx, s);
 		float corr = expf((mx - nmx) * scale), p = expf((s - nmx) * scale);
 		sum = sum * corr + p;
+#pragma unroll
 		for (int c = 0; c < C; c++) {
 			int j = lane + c * WARP;
 			if (j < d) acc[c] = acc[c] * corr + p * v[j];
@@ -255,14 +271,17 @@ extern "C" __global__ void attention(float *out, const float *qkv, const float *
 		m_s[warp] = mx;
 		l_s[warp] = sum;
 	}
+#pragma unroll
 	for (int c = 0; c < C; c++) {
 		int j = lane + c * WARP;
 		if (j < d) acc_s[warp][j] = acc[c];
 	}
 	__syncthreads();
 	float gm = -INFINITY;
+#pragma unroll
 	for (int w = 0; w < ATT_WARPS; w++) gm = fmaxf(gm, m_s[w]);
 	float tot = 0, f[ATT_WARPS];
+#pragma unroll
 	for (int w = 0; w < ATT_WARPS; w++) {
 		// A warp that saw no key has max -inf and sum 0: factor 0.
 		f[w] = l_s[w] > 0 ? expf((m_s[w] - gm) * scale) : 0.0f;
@@ -271,6 +290,7 @@ extern "C" __global__ void attention(float *out, const float *qkv, const float *
 	float *o = out + (long long)row * nq * d + head * d;
 	for (int j = threadIdx.x; j < d; j += blockDim.x) {
 		float s = 0;
+#pragma unroll
 		for (int w = 0; w < ATT_WARPS; w++) s += acc_s[w][j] * f[w];
 		o[j] = s / tot;
 	}
