@@ -5,7 +5,10 @@
 #      with `dpkg -x` into a cache folder, reused on later runs;
 #   2. go vet -tags cuda and go build -tags cuda every pkg/engine package;
 #   3. run the cuda package's tests against NVIDIA's stub libcuda, which
-#      must skip (no driver) rather than fail or crash.
+#      must skip (no driver) rather than fail or crash;
+#   4. run backendtest's conformance suite on the cudaemu build: the same
+#      backend code with kernels.cu compiled as C++ and run on host threads
+#      (needs g++, no CUDA at all).
 # Needs root (or sudo) only the first time, to enable Debian's non-free
 # component. The cache lives in $XDG_CACHE_HOME/simcheck/cuda-11.8 when
 # XDG_CACHE_HOME is set, else in tmp/cuda-11.8 of the repository;
@@ -109,5 +112,10 @@ out=$(LD_LIBRARY_PATH=$X/stub-runtime go test -tags cuda -count=1 -v ./backend/c
 	printf '%s\n' "$out" >&2
 	die "go test -tags cuda ./backend/cuda/ failed against the stub libcuda"
 }
-printf '%s\n' "$out" | grep -E '^(=== RUN|--- |\s+\S+_test\.go)' >&2 || true
+printf '%s\n' "$out" | grep -E '^\s*--- |_test\.go' >&2 || true
+
+say "conformance suite on the emulated kernels (-tags cudaemu)"
+go vet -tags cudaemu ./backend/cuda/ || die "go vet -tags cudaemu failed"
+go test -tags cudaemu -count=1 ./backend/cuda/ ||
+	die "the cuda backend's kernels fail backendtest under emulation (go test -tags cudaemu -v ./backend/cuda/ for details)"
 say "cuda check passed"

@@ -73,8 +73,6 @@ import (
 	"fmt"
 	"strings"
 	"unsafe"
-
-	"gorgonia.org/cu"
 )
 
 // cublasSonames are tried in order: the newest first, so a machine with
@@ -116,7 +114,7 @@ func loadBLAS() (string, error) {
 
 // openBLAS creates a cuBLAS handle bound to the current context; the
 // caller holds the context on its OS thread.
-func openBLAS() (*blas, error) {
+func openBLAS(*device) (*blas, error) {
 	so, err := loadBLAS()
 	if err != nil {
 		return nil, err
@@ -130,7 +128,7 @@ func openBLAS() (*blas, error) {
 
 // gemm runs y[M][N] = x[M][K]·w[N][K]ᵀ with fp32 accumulation; w and x are
 // fp32 or bf16 (cuBLAS wants them equal), y is fp32 with row stride ldy.
-func (b *blas) gemm(m, n, k int, w cu.DevicePtr, wbf16 bool, x cu.DevicePtr, xbf16 bool, y cu.DevicePtr, ldy int) error {
+func (b *blas) gemm(m, n, k int, w devPtr, wbf16 bool, x devPtr, xbf16 bool, y devPtr, ldy int) error {
 	dt := func(bf bool) C.int {
 		if bf {
 			return C.dtypeBF16
@@ -146,3 +144,5 @@ func (b *blas) gemm(m, n, k int, w cu.DevicePtr, wbf16 bool, x cu.DevicePtr, xbf
 }
 
 func (b *blas) close() { C.blas_destroy_handle(b.h) }
+
+func (b *blas) name() string { return b.soname }

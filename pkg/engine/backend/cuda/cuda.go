@@ -1,17 +1,26 @@
-//go:build cuda
+//go:build cuda || cudaemu
 
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"runtime"
 	"unsafe"
 
-	"gorgonia.org/cu"
-
 	"github.com/simcheck/simcheck/pkg/engine/backend"
+)
+
+// Built reports whether this binary contains the CUDA backend.
+const Built = true
+
+// ErrNoDriver and ErrNoDevice are wrapped by New's errors, so callers can
+// tell the runbook's cases apart.
+var (
+	ErrNoDriver = errors.New("no usable NVIDIA driver")
+	ErrNoDevice = errors.New("no usable CUDA device")
 )
 
 func init() {
@@ -22,7 +31,7 @@ func init() {
 // weights kept in the checkpoint's dtype.
 type Tensor struct {
 	rows, cols int
-	ptr        cu.DevicePtr
+	ptr        devPtr
 	bf16       bool
 }
 
@@ -42,13 +51,13 @@ type CUDA struct {
 	// and run cuBLAS's bf16×bf16 GemmEx (SIMCHECK_CUDA_GEMM=bf16): faster
 	// prefill, but no longer the cpu backend's fp32 activations.
 	bf16Acts bool
-	allocs   []cu.DevicePtr
+	allocs   []devPtr
 	scratch  [3]buffer // int32 uploads (two slots) and widened weights
 }
 
 // buffer is a device allocation reused across calls, grown on demand.
 type buffer struct {
-	ptr   cu.DevicePtr
+	ptr   devPtr
 	bytes int64
 }
 
@@ -72,7 +81,7 @@ func New(o backend.Options) (*CUDA, error) {
 	}
 	c := &CUDA{d: d, wdtype: o.WeightDType, bf16Acts: gemm == "bf16"}
 	defer c.enter()()
-	if c.blas, err = openBLAS(); err != nil {
+	if c.blas, err = openBLAS(d); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -83,8 +92,7 @@ func (c *CUDA) Name() string { return "cuda" }
 
 // Describe names the device, driver and cuBLAS in use, for run metadata.
 func (c *CUDA) Describe() string {
-	return fmt.Sprintf("%s (compute capability %d.%d), driver CUDA %s, %s",
-		c.d.name, c.d.cc[0], c.d.cc[1], driverVersion(), c.blas.soname)
+	return c.d.describe() + ", " + c.blas.name()
 }
 
 // Close frees every allocation of this backend and its cuBLAS handle. The
@@ -93,13 +101,13 @@ func (c *CUDA) Close() error {
 	defer c.enter()()
 	var first error
 	for _, p := range c.allocs {
-		if err := cu.MemFree(p); err != nil && first == nil {
+		if err := c.d.memFree(p); err != nil && first == nil {
 			first = fmt.Errorf("cuda: cuMemFree: %v", err)
 		}
 	}
 	for _, s := range c.scratch {
 		if s.ptr != 0 {
-			if err := cu.MemFree(s.ptr); err != nil && first == nil {
+			if err := c.d.memFree(s.ptr); err != nil && first == nil {
 				first = fmt.Errorf("cuda: cuMemFree: %v", err)
 			}
 		}
@@ -107,7 +115,7 @@ func (c *CUDA) Close() error {
 	c.allocs, c.scratch = nil, [3]buffer{}
 	c.blas.close()
 	// New retained the device's primary context; hand that reference back.
-	if err := c.d.dev.ReleasePrimaryCtx(); err != nil && first == nil {
+	if err := c.d.release(); err != nil && first == nil {
 		first = fmt.Errorf("cuda: releasing the primary context: %v", err)
 	}
 	return first
@@ -118,7 +126,7 @@ func (c *CUDA) Close() error {
 // goroutines between threads. Use as `defer c.enter()()`.
 func (c *CUDA) enter() func() {
 	runtime.LockOSThread()
-	if err := cu.SetCurrentContext(c.d.ctx); err != nil {
+	if err := c.d.makeCurrent(); err != nil {
 		runtime.UnlockOSThread()
 		panic(fmt.Sprintf("cuda: making the context current: %v", err))
 	}
@@ -132,16 +140,16 @@ func check(what string, err error) {
 }
 
 // alloc returns zeroed device memory of n 4-byte words (n may be 0).
-func (c *CUDA) alloc(words int64) (cu.DevicePtr, error) {
+func (c *CUDA) alloc(words int64) (devPtr, error) {
 	if words == 0 {
 		return 0, nil
 	}
-	p, err := cu.MemAlloc(words * 4)
+	p, err := c.d.memAlloc(words * 4)
 	if err != nil {
-		return 0, fmt.Errorf("cuda: allocating %d MiB on %s: %v", words*4>>20, c.d.name, err)
+		return 0, fmt.Errorf("cuda: allocating %d MiB on %s: %v", words*4>>20, c.d.describe(), err)
 	}
-	if err := cu.MemsetD32(p, 0, words); err != nil {
-		cu.MemFree(p)
+	if err := c.d.memsetD32(p, 0, words); err != nil {
+		c.d.memFree(p)
 		return 0, fmt.Errorf("cuda: clearing %d MiB: %v", words*4>>20, err)
 	}
 	c.allocs = append(c.allocs, p)
@@ -198,11 +206,11 @@ func (c *CUDA) Upload(h backend.HostTensor) (backend.Tensor, error) {
 	var err error
 	if bf != nil {
 		if t.ptr, err = c.alloc((int64(n) + 1) / 2); err == nil && n > 0 {
-			err = cu.MemcpyHtoD(t.ptr, unsafe.Pointer(&bf[0]), int64(n)*2)
+			err = c.d.htod(t.ptr, unsafe.Pointer(&bf[0]), int64(n)*2)
 		}
 	} else {
 		if t.ptr, err = c.alloc(int64(n)); err == nil && n > 0 {
-			err = cu.MemcpyHtoD(t.ptr, unsafe.Pointer(&f32[0]), int64(n)*4)
+			err = c.d.htod(t.ptr, unsafe.Pointer(&f32[0]), int64(n)*4)
 		}
 	}
 	if err != nil {
@@ -228,7 +236,7 @@ func (c *CUDA) Write(t backend.Tensor, src []float32) {
 		return
 	}
 	defer c.enter()()
-	check("Write", cu.MemcpyHtoD(T.ptr, unsafe.Pointer(&src[0]), int64(n)*4))
+	check("Write", c.d.htod(T.ptr, unsafe.Pointer(&src[0]), int64(n)*4))
 }
 
 // Read implements backend.Backend; it waits for every queued operation.
@@ -239,17 +247,17 @@ func (c *CUDA) Read(t backend.Tensor, dst []float32) {
 		return
 	}
 	defer c.enter()()
-	check("Read", cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), T.ptr, int64(n)*4))
+	check("Read", c.d.dtoh(unsafe.Pointer(&dst[0]), T.ptr, int64(n)*4))
 }
 
 // Sync waits for every queued operation (for timing from the host).
 func (c *CUDA) Sync() error {
 	defer c.enter()()
-	return cu.Synchronize()
+	return c.d.sync()
 }
 
 // grow makes scratch buffer i hold at least bytes.
-func (c *CUDA) grow(i int, bytes int64) cu.DevicePtr {
+func (c *CUDA) grow(i int, bytes int64) devPtr {
 	s := &c.scratch[i]
 	if s.bytes >= bytes {
 		return s.ptr
@@ -257,11 +265,11 @@ func (c *CUDA) grow(i int, bytes int64) cu.DevicePtr {
 	if s.ptr != 0 {
 		// The legacy stream orders this free after queued kernels that
 		// may still read the buffer.
-		check("Synchronize", cu.Synchronize())
-		check("cuMemFree", cu.MemFree(s.ptr))
+		check("Synchronize", c.d.sync())
+		check("cuMemFree", c.d.memFree(s.ptr))
 	}
 	bytes = max(bytes, 2*s.bytes, 4096)
-	p, err := cu.MemAlloc(bytes)
+	p, err := c.d.memAlloc(bytes)
 	check(fmt.Sprintf("allocating %d bytes of scratch", bytes), err)
 	*s = buffer{p, bytes}
 	return p
@@ -277,16 +285,16 @@ const (
 // upload copies host int32s to scratch slot i. cuMemcpyHtoD from pageable
 // memory waits for the kernels already queued (which may still read the
 // slot) before it copies, so reusing the slot is safe.
-func (c *CUDA) upload(i int, v []int32) cu.DevicePtr {
+func (c *CUDA) upload(i int, v []int32) devPtr {
 	p := c.grow(i, int64(len(v))*4)
 	if len(v) > 0 {
-		check("uploading indices", cu.MemcpyHtoD(p, unsafe.Pointer(&v[0]), int64(len(v))*4))
+		check("uploading indices", c.d.htod(p, unsafe.Pointer(&v[0]), int64(len(v))*4))
 	}
 	return p
 }
 
 // launch runs kernel name on a grid of blocks, each of threads threads.
-// Arguments are cu.DevicePtr, int, float32 or float64; each travels as one
+// Arguments are devPtr, int, float32 or float64; each travels as one
 // 8-byte word, the kernel reading its low bytes for int and float
 // (little-endian), which is how cuLaunchKernel reads parameters.
 func (c *CUDA) launch(name string, gridX, gridY, threads int, args ...any) {
@@ -297,7 +305,7 @@ func (c *CUDA) launch(name string, gridX, gridY, threads int, args ...any) {
 	params := make([]unsafe.Pointer, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
-		case cu.DevicePtr:
+		case devPtr:
 			words[i] = uint64(v)
 		case int:
 			words[i] = uint64(int64(v))
@@ -310,11 +318,7 @@ func (c *CUDA) launch(name string, gridX, gridY, threads int, args ...any) {
 		}
 		params[i] = unsafe.Pointer(&words[i])
 	}
-	f, ok := c.d.fn[name]
-	if !ok {
-		panic("cuda: no kernel " + name)
-	}
-	check("launching "+name, f.Launch(gridX, gridY, 1, threads, 1, 1, 0, cu.Stream{}, params))
+	check("launching "+name, c.d.launch(name, gridX, gridY, threads, params))
 }
 
 // gridFor is the block count of a grid-stride kernel over total elements

@@ -9,16 +9,13 @@ import "C"
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
+	"unsafe"
 
 	"gorgonia.org/cu"
 )
-
-// Built reports whether this binary contains the CUDA backend.
-const Built = true
 
 //go:embed kernels.ptx
 var kernelsPTX string
@@ -35,13 +32,6 @@ const (
 
 // The PTX is built for compute_80 (gen.go): Ampere or newer.
 const minMajor = 8
-
-// ErrNoDriver and ErrNoDevice are wrapped by New's errors, so callers can
-// tell the runbook's cases apart.
-var (
-	ErrNoDriver = errors.New("no usable NVIDIA driver")
-	ErrNoDevice = errors.New("no usable CUDA device")
-)
 
 // checkDriver turns cuInit's recorded result into the runbook's message.
 func checkDriver() error {
@@ -153,4 +143,52 @@ func openDevice() (*device, error) {
 		d.fn[k] = f
 	}
 	return d, nil
+}
+
+// The rest is the device layer cuda.go and ops.go are written against;
+// emu.go is its CPU twin for the cudaemu tag.
+
+// devPtr is a device address.
+type devPtr uintptr
+
+func (d *device) memAlloc(bytes int64) (devPtr, error) {
+	p, err := cu.MemAlloc(bytes)
+	return devPtr(p), err
+}
+
+func (d *device) memFree(p devPtr) error { return cu.MemFree(cu.DevicePtr(p)) }
+
+func (d *device) memsetD32(p devPtr, v uint32, n int64) error {
+	return cu.MemsetD32(cu.DevicePtr(p), v, n)
+}
+
+// htod and dtoh are synchronous copies on the legacy default stream.
+func (d *device) htod(p devPtr, src unsafe.Pointer, bytes int64) error {
+	return cu.MemcpyHtoD(cu.DevicePtr(p), src, bytes)
+}
+
+func (d *device) dtoh(dst unsafe.Pointer, p devPtr, bytes int64) error {
+	return cu.MemcpyDtoH(dst, cu.DevicePtr(p), bytes)
+}
+
+func (d *device) sync() error { return cu.Synchronize() }
+
+// makeCurrent binds the context to the calling OS thread, which the caller
+// has locked.
+func (d *device) makeCurrent() error { return cu.SetCurrentContext(d.ctx) }
+
+func (d *device) release() error { return d.dev.ReleasePrimaryCtx() }
+
+func (d *device) describe() string {
+	return fmt.Sprintf("%s (compute capability %d.%d), driver CUDA %s", d.name, d.cc[0], d.cc[1], driverVersion())
+}
+
+// launch runs a kernel on the legacy default stream; params point at one
+// 8-byte word per kernel parameter.
+func (d *device) launch(name string, gx, gy, threads int, params []unsafe.Pointer) error {
+	f, ok := d.fn[name]
+	if !ok {
+		return fmt.Errorf("no kernel %s", name)
+	}
+	return f.Launch(gx, gy, 1, threads, 1, 1, 0, cu.Stream{}, params)
 }

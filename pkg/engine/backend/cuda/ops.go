@@ -1,12 +1,10 @@
-//go:build cuda
+//go:build cuda || cudaemu
 
 package cuda
 
 import (
 	"fmt"
 	"math"
-
-	"gorgonia.org/cu"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
 )
@@ -143,9 +141,9 @@ func (c *CUDA) MatMul(y, x, w backend.Tensor) {
 		wide := c.grow(slotWide, int64(rows)*int64(k)*4)
 		for n0 := 0; n0 < n; n0 += rows {
 			nr := min(rows, n-n0)
-			wp := W.ptr + cu.DevicePtr(int64(n0)*int64(k)*2)
+			wp := W.ptr + devPtr(int64(n0)*int64(k)*2)
 			c.launch("widen_bf16", gridFor(nr*k), 1, 256, wide, wp, nr*k)
-			check("MatMul", c.blas.gemm(m, nr, k, wide, false, X.ptr, false, Y.ptr+cu.DevicePtr(n0*4), n))
+			check("MatMul", c.blas.gemm(m, nr, k, wide, false, X.ptr, false, Y.ptr+devPtr(n0*4), n))
 		}
 	}
 }
@@ -155,7 +153,7 @@ func (c *CUDA) MatMul(y, x, w backend.Tensor) {
 type kvStore struct {
 	blocks, bs int
 	l          backend.QKV
-	k, v       []cu.DevicePtr
+	k, v       []devPtr
 }
 
 func (s *kvStore) NumBlocks() int { return s.blocks }
