@@ -278,7 +278,7 @@ def setup_blas(threads):
     """Prints what BLAS fp32 runs on, warns when that is not a fair
     reference, and gives OpenBLAS the same thread count as torch: Debian's
     torch is built with BLAS_INFO=generic, so torch.set_num_threads does not
-    reach OpenBLAS's own thread pool."""
+    reach OpenBLAS's thread count."""
     b = blas_info()
     if b is None:
         print("blas: none mapped")
@@ -293,6 +293,15 @@ def setup_blas(threads):
     n = b["lib"].openblas_get_num_threads()
     print(f"blas: OpenBLAS {b['path']}: core {b['corename']}, threads {n}; config {b['config']}; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    if "USE_OPENMP" not in b["config"].split():
+        # torch runs its own ops on libgomp's pool; a pthread OpenBLAS adds
+        # a second pool of spinning threads on the same cores (on the
+        # 2-vCPU build machine: fp32 prefill 3.4x and decode 4x slower
+        # than with the OpenMP build).
+        print("pytorch_ref: warning: this OpenBLAS has its own pthread pool, which competes with torch's "
+              "OpenMP threads: fp32 is not a fair reference; apt-get install libopenblas0-openmp and run with "
+              "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp (scripts/bench/README.md)",
+              file=sys.stderr)
     # On an AVX-512 CPU anything but the AVX-512 kernel sets leaves fp32
     # GEMM at half speed or less (Haswell, AVX2: about half the prefill
     # GFLOP/s measured on the AMD EPYC build machine; Prescott, SSE3: less).
