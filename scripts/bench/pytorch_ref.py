@@ -20,8 +20,8 @@ copy). The KV cache is preallocated per layer in the model's dtype; the
 Go engine keeps an fp32 cache, so at bf16 PyTorch reads half the cache
 bytes (about 1 ms a step at batch 1, 512 tokens).
 
-    python3 scripts/bench/pytorch_ref.py --check
-    python3 scripts/bench/pytorch_ref.py [--dtype bf16,fp32] [--threads N]
+    scripts/bench/pytorch_ref.py --check
+    scripts/bench/pytorch_ref.py [--dtype bf16,fp32] [--threads N]
         [--cases prefill,decode_b1,decode_b8,decode_b32] [--repeats 3]
 
 Output: one line per case, e.g.
@@ -32,6 +32,7 @@ fair fp32 run (OPENBLAS_CORETYPE).
 
 import argparse
 import ctypes
+import json
 import math
 import os
 import statistics
@@ -192,7 +193,8 @@ class Qwen3:
 
 def check():
     """Prefill then decode with the cache must give the last logits of one
-    full prefill of the longer sequence; so must a batched decode step."""
+    full prefill of the longer sequence; so must a batched decode step.
+    Then the equations themselves, against pkg/engine's tiny fixture."""
     torch.manual_seed(0)
     tol = 1e-4  # fp32; the two paths differ only in summation order
     ok = True
@@ -241,7 +243,79 @@ def check():
         ok &= good
         print(f"check context matters: changing token 2 moves the last logits by {moved:.2e} "
               f"{'ok' if good else 'FAIL'}")
+    ok &= check_fixture(tol=2e-4)
     print("check: ok" if ok else "check: FAIL")
+    return ok
+
+
+# pkg/engine's tiny Qwen3 fixture: HF-layout weights and the logits of
+# another PyTorch implementation computed in float64
+# (scripts/reference/engine/gen_fixture.py).
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "pkg", "engine", "testdata", "tiny-qwen3")
+
+
+def load_safetensors(path):
+    """F32 tensors of a safetensors file (8-byte header length, JSON header, data)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        if t["dtype"] != "F32":
+            raise SystemExit(f"pytorch_ref: error: {path}: {name}: dtype {t['dtype']}, want F32")
+        lo, hi = t["data_offsets"]
+        buf = bytearray(data[8 + n + lo:8 + n + hi])
+        out[name] = torch.frombuffer(buf, dtype=torch.float32).reshape(t["shape"])
+    return out
+
+
+def check_fixture(tol):
+    """This model's last logits against the fixture's, for each of its
+    sequences: full prefill, and prefill of all but 3 tokens then decode.
+    The tolerance is pkg/engine's fixtureTol: fp32 against float64."""
+    if not os.path.isdir(FIXTURE):
+        print(f"check fixture: {FIXTURE} not found, skipped")
+        return True
+    with open(os.path.join(FIXTURE, "config.json")) as f:
+        hf = json.load(f)
+    cfg = Config(layers=hf["num_hidden_layers"], hidden=hf["hidden_size"], heads=hf["num_attention_heads"],
+                 kv_heads=hf["num_key_value_heads"], head_dim=hf["head_dim"],
+                 intermediate=hf["intermediate_size"], vocab=hf["vocab_size"],
+                 rope_theta=hf["rope_theta"], eps=hf["rms_norm_eps"])
+    w = load_safetensors(os.path.join(FIXTURE, "model.safetensors"))
+    m = Qwen3(cfg, torch.float32)
+    m.embed, m.norm = w["model.embed_tokens.weight"], w["model.norm.weight"]
+    hf_names = dict(attn_norm="input_layernorm", wq="self_attn.q_proj", wk="self_attn.k_proj",
+                    wv="self_attn.v_proj", wo="self_attn.o_proj", q_norm="self_attn.q_norm",
+                    k_norm="self_attn.k_norm", mlp_norm="post_attention_layernorm",
+                    w_gate="mlp.gate_proj", w_up="mlp.up_proj", w_down="mlp.down_proj")
+    for i, layer in enumerate(m.layers):
+        for ours, theirs in hf_names.items():
+            layer[ours] = w[f"model.layers.{i}.{theirs}.weight"]
+    with open(os.path.join(FIXTURE, "logits.json")) as f:
+        seqs = json.load(f)["sequences"]
+    ok = True
+    with torch.inference_mode():
+        for j, s in enumerate(seqs):
+            tokens = torch.tensor([s["tokens"]])
+            want = torch.tensor(s["logits"][-1])
+            T = tokens.shape[1]
+            m.alloc_cache(1, T)
+            full = m.forward(tokens, 0)[0]
+            m.alloc_cache(1, T)
+            out = m.forward(tokens[:, :T - 3], 0)
+            for t in range(T - 3, T):
+                out = m.forward(tokens[:, t:t + 1], t)
+            for how, got in (("prefill", full), ("prefill+decode", out[0])):
+                err = (got - want).abs().max().item()
+                good = err <= tol
+                ok &= good
+                print(f"check fixture sequence {j} ({T} tokens, {how}): max |diff| {err:.2e} "
+                      f"(tolerance {tol:g}) {'ok' if good else 'FAIL'}")
     return ok
 
 
