@@ -405,8 +405,13 @@ def print_env(threads):
         pass
     print(f"cpu: {cpu}; load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
     print("torch.__config__.show():")
-    for line in torch.__config__.show().splitlines()[:6]:
+    shown = torch.__config__.show().splitlines()
+    for line in shown[:6] + [l for l in shown[6:] if "CPU capability" in l]:
         print("  " + line.rstrip())
+    settings = next((l for l in shown if "Build settings:" in l), "")
+    picked = [kv.strip() for kv in settings.split("Build settings:")[-1].split(",")
+              if kv.strip().split("=")[0] in ("BLAS_INFO", "LAPACK_INFO", "USE_MKLDNN", "USE_OPENMP")]
+    print("  build settings: " + ", ".join(picked))
     print(f"mkldnn (oneDNN) available: {torch.backends.mkldnn.is_available()}; "
           f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '(unset)')}")
     setup_blas(threads)
