@@ -1,6 +1,6 @@
 // emu.h lets kernels.cu compile as plain C++ for the cudaemu build tag:
 // every CUDA thread of a block runs as a host thread, blocks run one after
-// another, so `static` stands in for __shared__ (one block's threads share
+// another (the same host threads walk all blocks of a launch), so `static` stands in for __shared__ (one block's threads share
 // it, and no two blocks are live at once). __syncthreads and warp shuffles
 // are barriers over the block's or the warp's threads. This checks the
 // kernels' logic (indexing, reductions, softmax) on a CPU; it says nothing

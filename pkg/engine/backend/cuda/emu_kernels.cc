@@ -46,25 +46,29 @@ int run(void (*k)(A...), int gx, int gy, int threads, const uint64_t *w, int n) 
 	if (threads % 32 != 0 || threads > 1024) return 2;
 	gridDim = dim3{(unsigned)gx, (unsigned)gy, 1};
 	blockDim = dim3{(unsigned)threads, 1, 1};
-	for (int by = 0; by < gy; by++) {
-		for (int bx = 0; bx < gx; bx++) {
-			emu_block b;
-			std::barrier<> all(threads);
-			b.all = &all;
-			for (int i = 0; i < threads / 32; i++) b.warps.push_back(new std::barrier<>(32));
-			std::vector<std::thread> ts;
-			for (int t = 0; t < threads; t++) {
-				ts.emplace_back([&, t] {
-					threadIdx = dim3{(unsigned)t, 0, 0};
+	// One host thread per CUDA thread for the whole launch, walking the
+	// blocks in order; the `done` barrier keeps a block's static "shared"
+	// memory from being reused before all its threads have finished.
+	emu_block b;
+	std::barrier<> all(threads), done(threads);
+	b.all = &all;
+	for (int i = 0; i < threads / 32; i++) b.warps.push_back(new std::barrier<>(32));
+	std::vector<std::thread> ts;
+	for (int t = 0; t < threads; t++) {
+		ts.emplace_back([&, t] {
+			threadIdx = dim3{(unsigned)t, 0, 0};
+			emu_cur = &b;
+			for (int by = 0; by < gy; by++) {
+				for (int bx = 0; bx < gx; bx++) {
 					blockIdx = dim3{(unsigned)bx, (unsigned)by, 0};
-					emu_cur = &b;
 					call(k, w, std::index_sequence_for<A...>{});
-				});
+					done.arrive_and_wait();
+				}
 			}
-			for (auto &t : ts) t.join();
-			for (auto *p : b.warps) delete p;
-		}
+		});
 	}
+	for (auto &t : ts) t.join();
+	for (auto *p : b.warps) delete p;
 	return 0;
 }
 

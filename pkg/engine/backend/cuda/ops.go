@@ -102,7 +102,7 @@ const gemvRows = 4
 
 // wideChunk bounds the widened fp32 copy of a bf16 weight (64 MiB): the
 // product is done in row blocks of the weight, not all at once.
-const wideChunk = 16 << 20 // floats
+var wideChunk = 16 << 20 // floats; a variable only for tests (export_test.go)
 
 // MatMul implements backend.Backend: y[M][N] = x[M][K]·w[N][K]ᵀ.
 //
