@@ -31,6 +31,7 @@ type CPU struct {
 	threads int
 	wdtype  string
 	rope    ropeCache
+	xbf     []uint16 // activations rounded to bf16 (matmul_bf16.go)
 }
 
 // New builds a cpu backend.

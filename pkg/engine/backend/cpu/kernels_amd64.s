@@ -1,52 +1,8 @@
+//go:build !purego
+
 #include "textflag.h"
 
-// Horizontal sum of one zmm accumulator into a float32 at off(DX).
-// VHADDPS has no EVEX form, so the accumulator's own low xmm is reused.
-#define REDUCE(Zr, Yr, Xr, off) \
-	VEXTRACTF64X4 $1, Zr, Y16; \
-	VADDPS        Y16, Yr, Yr; \
-	VEXTRACTF32X4 $1, Yr, X16; \
-	VADDPS        X16, Xr, Xr; \
-	VHADDPS       Xr, Xr, Xr;  \
-	VHADDPS       Xr, Xr, Xr;  \
-	VMOVSS        Xr, off(DX)
-
-// Accumulator Z(4j+i) holds x row i · w row j; out[i*4+j] gets it.
-#define REDUCE16 \
-	REDUCE(Z0, Y0, X0, 0);     \
-	REDUCE(Z1, Y1, X1, 16);    \
-	REDUCE(Z2, Y2, X2, 32);    \
-	REDUCE(Z3, Y3, X3, 48);    \
-	REDUCE(Z4, Y4, X4, 4);     \
-	REDUCE(Z5, Y5, X5, 20);    \
-	REDUCE(Z6, Y6, X6, 36);    \
-	REDUCE(Z7, Y7, X7, 52);    \
-	REDUCE(Z8, Y8, X8, 8);     \
-	REDUCE(Z9, Y9, X9, 24);    \
-	REDUCE(Z10, Y10, X10, 40); \
-	REDUCE(Z11, Y11, X11, 56); \
-	REDUCE(Z12, Y12, X12, 12); \
-	REDUCE(Z13, Y13, X13, 28); \
-	REDUCE(Z14, Y14, X14, 44); \
-	REDUCE(Z15, Y15, X15, 60)
-
-#define ZERO16 \
-	VXORPS Z0, Z0, Z0;    \
-	VXORPS Z1, Z1, Z1;    \
-	VXORPS Z2, Z2, Z2;    \
-	VXORPS Z3, Z3, Z3;    \
-	VXORPS Z4, Z4, Z4;    \
-	VXORPS Z5, Z5, Z5;    \
-	VXORPS Z6, Z6, Z6;    \
-	VXORPS Z7, Z7, Z7;    \
-	VXORPS Z8, Z8, Z8;    \
-	VXORPS Z9, Z9, Z9;    \
-	VXORPS Z10, Z10, Z10; \
-	VXORPS Z11, Z11, Z11; \
-	VXORPS Z12, Z12, Z12; \
-	VXORPS Z13, Z13, Z13; \
-	VXORPS Z14, Z14, Z14; \
-	VXORPS Z15, Z15, Z15
+#include "kernels_amd64.h"
 
 // Four x rows in Z16..Z19 times one w vector in Zw, into Z(a)..Z(a+3).
 #define FMA4(Zw, A0, A1, A2, A3) \

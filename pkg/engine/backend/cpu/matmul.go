@@ -20,14 +20,22 @@ func (c *CPU) MatMul(y, x, w backend.Tensor) {
 	if W.cols != k || Y.rows != m || Y.cols != n {
 		panic(fmt.Sprintf("cpu: MatMul shapes y[%d %d] x[%d %d] w[%d %d]", Y.rows, Y.cols, m, k, n, W.cols))
 	}
+	if useBF16(m, W) {
+		c.matmulBF16(Y, X, W)
+		return
+	}
 	wr := wrow{f32: W.f32, bf16: W.bf16}
-	// Enough chunks that a core slowed by a neighbour's process does not
-	// hold up the step, each a multiple of the 4-row tile.
-	grain := (n + 8*c.threads - 1) / (8 * c.threads)
-	grain = max(16, (grain+3)/4*4)
-	c.parallel(n, grain, func(_, lo, hi int) {
+	c.parallel(n, c.grain(n), func(_, lo, hi int) {
 		matmulRange(Y.f32, n, X.f32, k, wr, k, m, lo, hi, k)
 	})
+}
+
+// grain splits n weight rows into enough chunks that a core slowed by a
+// neighbour's process does not hold up the step, each a multiple of the
+// 4-row tile.
+func (c *CPU) grain(n int) int {
+	g := (n + 8*c.threads - 1) / (8 * c.threads)
+	return max(16, (g+3)/4*4)
 }
 
 // matmulRange computes columns [n0,n1) of y = x·wᵀ for all m rows.

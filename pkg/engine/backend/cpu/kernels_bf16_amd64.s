@@ -1,0 +1,174 @@
+//go:build !purego
+
+#include "textflag.h"
+
+#include "kernels_amd64.h"
+
+// AVX512_BF16 kernels. Go's assembler (1.26) does not know VDPBF16PS or
+// VCVTNE2PS2BF16, so they are spelled as bytes (EVEX.512.F3.0F38.W0 52 /r
+// and EVEX.512.F2.0F38.W0 72 /r), register forms only, each fixed to the
+// registers in its comment (Intel operand order; bytes from GNU as 2.40,
+// checked by TestBF16KernelsMatchGoTwins). DP_ji: Z(4j+i) += x row i
+// (Z16+i) · w row j (Z20+j), each fp32 lane taking two bf16 products.
+#define DP_00 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc4 // vdpbf16ps zmm0,zmm16,zmm20
+#define DP_01 BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xcc // vdpbf16ps zmm1,zmm17,zmm20
+#define DP_02 BYTE $0x62; BYTE $0xb2; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xd4 // vdpbf16ps zmm2,zmm18,zmm20
+#define DP_03 BYTE $0x62; BYTE $0xb2; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xdc // vdpbf16ps zmm3,zmm19,zmm20
+#define DP_10 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe5 // vdpbf16ps zmm4,zmm16,zmm21
+#define DP_11 BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xed // vdpbf16ps zmm5,zmm17,zmm21
+#define DP_12 BYTE $0x62; BYTE $0xb2; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6,zmm18,zmm21
+#define DP_13 BYTE $0x62; BYTE $0xb2; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7,zmm19,zmm21
+#define DP_20 BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8,zmm16,zmm22
+#define DP_21 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9,zmm17,zmm22
+#define DP_22 BYTE $0x62; BYTE $0x32; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xd6 // vdpbf16ps zmm10,zmm18,zmm22
+#define DP_23 BYTE $0x62; BYTE $0x32; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xde // vdpbf16ps zmm11,zmm19,zmm22
+#define DP_30 BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe7 // vdpbf16ps zmm12,zmm16,zmm23
+#define DP_31 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xef // vdpbf16ps zmm13,zmm17,zmm23
+#define DP_32 BYTE $0x62; BYTE $0x32; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xf7 // vdpbf16ps zmm14,zmm18,zmm23
+#define DP_33 BYTE $0x62; BYTE $0x32; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xff // vdpbf16ps zmm15,zmm19,zmm23
+#define CVT_Z2 BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // vcvtne2ps2bf16 zmm2,zmm1,zmm0
+
+#define DP16 \
+	DP_00; DP_01; DP_02; DP_03; \
+	DP_10; DP_11; DP_12; DP_13; \
+	DP_20; DP_21; DP_22; DP_23; \
+	DP_30; DP_31; DP_32; DP_33
+
+// w rows DI, R11, R12, R13 (bf16), R14 the element index.
+#define LOADW \
+	VMOVDQU16 (DI)(R14*2), Z20;  \
+	VMOVDQU16 (R11)(R14*2), Z21; \
+	VMOVDQU16 (R12)(R14*2), Z22; \
+	VMOVDQU16 (R13)(R14*2), Z23
+
+#define LOADWZ \
+	VMOVDQU16.Z (DI)(R14*2), K1, Z20;  \
+	VMOVDQU16.Z (R11)(R14*2), K1, Z21; \
+	VMOVDQU16.Z (R12)(R14*2), K1, Z22; \
+	VMOVDQU16.Z (R13)(R14*2), K1, Z23
+
+// The k%32 tail: CX becomes the count left (0..31), jumps to done if none,
+// else K1 keeps that many low words. Masked-off words load as zero and
+// are not touched, so a row may end at its slice's end.
+#define TAIL(done) \
+	ADDQ  $32, CX; \
+	SUBQ  R14, CX; \
+	JZ    done;    \
+	MOVQ  $1, AX;  \
+	SHLQ  CX, AX;  \
+	DECQ  AX;      \
+	KMOVD AX, K1
+
+// func tile4x4BBAVX512(x *uint16, ldx int, w *uint16, ldw int, k int, out *[16]float32)
+TEXT ·tile4x4BBAVX512(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ ldx+8(FP), AX
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), BX
+	MOVQ k+32(FP), CX
+	MOVQ out+40(FP), DX
+	SHLQ $1, AX
+	SHLQ $1, BX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (DI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	XORQ R14, R14
+	SUBQ $32, CX
+	ZERO16
+	CMPQ R14, CX
+	JGT  tail4
+
+loop4:
+	VMOVDQU16 (SI)(R14*2), Z16
+	VMOVDQU16 (R8)(R14*2), Z17
+	VMOVDQU16 (R9)(R14*2), Z18
+	VMOVDQU16 (R10)(R14*2), Z19
+	LOADW
+	DP16
+	ADDQ $32, R14
+	CMPQ R14, CX
+	JLE  loop4
+
+tail4:
+	TAIL(done4)
+	VMOVDQU16.Z (SI)(R14*2), K1, Z16
+	VMOVDQU16.Z (R8)(R14*2), K1, Z17
+	VMOVDQU16.Z (R9)(R14*2), K1, Z18
+	VMOVDQU16.Z (R10)(R14*2), K1, Z19
+	LOADWZ
+	DP16
+
+done4:
+	REDUCE16
+	VZEROUPPER
+	RET
+
+#define DP4 DP_00; DP_10; DP_20; DP_30
+
+// func tile1x4BBAVX512(x *uint16, w *uint16, ldw int, k int, out *[4]float32)
+// One x row against four w rows: accumulators Z0, Z4, Z8, Z12 (DP_j0).
+TEXT ·tile1x4BBAVX512(SB), NOSPLIT, $0-40
+	MOVQ   x+0(FP), SI
+	MOVQ   w+8(FP), DI
+	MOVQ   ldw+16(FP), BX
+	MOVQ   k+24(FP), CX
+	MOVQ   out+32(FP), DX
+	SHLQ   $1, BX
+	LEAQ   (DI)(BX*1), R11
+	LEAQ   (R11)(BX*1), R12
+	LEAQ   (R12)(BX*1), R13
+	XORQ   R14, R14
+	SUBQ   $32, CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z4, Z4, Z4
+	VXORPS Z8, Z8, Z8
+	VXORPS Z12, Z12, Z12
+	CMPQ   R14, CX
+	JGT    tail1
+
+loop1:
+	VMOVDQU16 (SI)(R14*2), Z16
+	LOADW
+	DP4
+	ADDQ $32, R14
+	CMPQ R14, CX
+	JLE  loop1
+
+tail1:
+	TAIL(done1)
+	VMOVDQU16.Z (SI)(R14*2), K1, Z16
+	LOADWZ
+	DP4
+
+done1:
+	REDUCE(Z0, Y0, X0, 0)
+	REDUCE(Z4, Y4, X4, 4)
+	REDUCE(Z8, Y8, X8, 8)
+	REDUCE(Z12, Y12, X12, 12)
+	VZEROUPPER
+	RET
+
+// func roundBF16AVX512(dst *uint16, src *float32, n int)
+// n is a positive multiple of 32. VCVTNE2PS2BF16 rounds to nearest even
+// and reads subnormal inputs as zero; the low 16 words come from its
+// last (r/m) operand, so Z0 holds the first 16 floats.
+TEXT ·roundBF16AVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ R14, R14
+
+cvt:
+	VMOVUPS   (SI)(R14*4), Z0
+	VMOVUPS   64(SI)(R14*4), Z1
+	CVT_Z2
+	VMOVDQU16 Z2, (DI)(R14*2)
+	ADDQ      $32, R14
+	CMPQ      R14, CX
+	JLT       cvt
+
+	VZEROUPPER
+	RET
