@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
@@ -52,13 +53,15 @@ type CUDA struct {
 	// prefill, but no longer the cpu backend's fp32 activations.
 	bf16Acts bool
 	allocs   []devPtr
-	scratch  [3]buffer // int32 uploads (two slots) and widened weights
+	scratch  [numSlots]buffer // see the slot constants
 }
 
 // buffer is a device allocation reused across calls, grown on demand.
+// For index uploads, last is what it holds now.
 type buffer struct {
 	ptr   devPtr
 	bytes int64
+	last  []int32
 }
 
 // New builds a cuda backend on device 0, running the driver, device, PTX
@@ -112,7 +115,7 @@ func (c *CUDA) Close() error {
 			}
 		}
 	}
-	c.allocs, c.scratch = nil, [3]buffer{}
+	c.allocs, c.scratch = nil, [numSlots]buffer{}
 	c.blas.close()
 	// New retained the device's primary context; hand that reference back.
 	if err := c.d.release(); err != nil && first == nil {
@@ -271,25 +274,38 @@ func (c *CUDA) grow(i int, bytes int64) devPtr {
 	bytes = max(bytes, 2*s.bytes, 4096)
 	p, err := c.d.memAlloc(bytes)
 	check(fmt.Sprintf("allocating %d bytes of scratch", bytes), err)
-	*s = buffer{p, bytes}
+	*s = buffer{ptr: p, bytes: bytes}
 	return p
 }
 
-// Scratch slots.
+// Scratch slots. Each kind of index upload has its own, so the model's
+// forward, which passes the same positions, slots and block tables to all
+// its layers, uploads each once per step instead of once per layer.
 const (
-	slotA = iota // int32 uploads
-	slotB
-	slotWide // widened bf16 weights, bf16 activations
+	slotPos    = iota // RoPE positions
+	slotIDs           // Embed and Gather rows
+	slotKV            // KVWrite slots
+	slotMeta          // Attention per-row metadata
+	slotTables        // Attention block tables
+	slotWide          // widened bf16 weights, bf16 activations
+	numSlots
 )
 
-// upload copies host int32s to scratch slot i. cuMemcpyHtoD from pageable
-// memory waits for the kernels already queued (which may still read the
-// slot) before it copies, so reusing the slot is safe.
+// upload puts host int32s in scratch slot i, unless the slot already
+// holds exactly these values. cuMemcpyHtoD from pageable memory waits for
+// the kernels already queued (which may still read the slot) before it
+// copies, so overwriting the slot is safe; skipping the copy also skips
+// that wait.
 func (c *CUDA) upload(i int, v []int32) devPtr {
+	s := &c.scratch[i]
+	if s.ptr != 0 && slices.Equal(s.last, v) {
+		return s.ptr
+	}
 	p := c.grow(i, int64(len(v))*4)
 	if len(v) > 0 {
 		check("uploading indices", c.d.htod(p, unsafe.Pointer(&v[0]), int64(len(v))*4))
 	}
+	s.last = append(s.last[:0], v...)
 	return p
 }
 

@@ -45,7 +45,7 @@ func (c *CUDA) RoPE(qkv backend.Tensor, l backend.QKV, pos []int32, theta float6
 		panic(fmt.Sprintf("cuda: RoPE with %d positions for %d rows", len(pos), T.rows))
 	}
 	defer c.enter()()
-	p := c.upload(slotA, pos)
+	p := c.upload(slotPos, pos)
 	c.launch("rope", T.rows, 1, min(128, max(32, l.HeadDim/2)),
 		T.ptr, p, l.NumHeads+l.NumKVHeads, l.HeadDim, l.Width(), theta)
 }
@@ -73,7 +73,7 @@ func (c *CUDA) Embed(y, table backend.Tensor, ids []int32) {
 		}
 	}
 	defer c.enter()()
-	p := c.upload(slotA, ids)
+	p := c.upload(slotIDs, ids)
 	k := "embed_f32"
 	if W.bf16 {
 		k = "embed_bf16"
@@ -90,7 +90,7 @@ func (c *CUDA) Gather(y, x backend.Tensor, idx []int32) {
 		}
 	}
 	defer c.enter()()
-	p := c.upload(slotA, idx)
+	p := c.upload(slotIDs, idx)
 	c.launch("embed_f32", len(idx), 1, rowThreads, Y.ptr, X.ptr, p, X.cols)
 }
 
@@ -196,7 +196,7 @@ func (c *CUDA) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l back
 		}
 	}
 	defer c.enter()()
-	p := c.upload(slotA, slots)
+	p := c.upload(slotKV, slots)
 	c.launch("kv_write", len(slots), 1, 128, s.k[layer], s.v[layer], T.ptr, p,
 		l.NumHeads, l.NumKVHeads, l.HeadDim, l.Width(), s.bs)
 }
@@ -229,7 +229,7 @@ func (c *CUDA) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, 
 	}
 	scale := float32(1 / math.Sqrt(float64(l.HeadDim)))
 	defer c.enter()()
-	mp, tp := c.upload(slotA, meta), c.upload(slotB, tables)
+	mp, tp := c.upload(slotMeta, meta), c.upload(slotTables, tables)
 	c.launch("attention", len(meta)/3, l.NumHeads, 4*32, O.ptr, T.ptr, s.k[layer], s.v[layer], mp, tp,
 		l.NumHeads, l.NumKVHeads, l.HeadDim, l.Width(), s.bs, scale)
 }

@@ -5,6 +5,7 @@ package cuda_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
@@ -129,34 +130,48 @@ func TestAgainstCPUAtModelShapes(t *testing.T) {
 		// Three sequences over shuffled blocks: A has 28 cached positions
 		// and a 12-token prefill chunk (40 in all, 3 blocks); B decodes its
 		// 17th token; C is a fresh 5-token prefill.
-		perm := p.r.Perm(nblocks)
-		tab := func(i ...int) []int32 {
-			var b []int32
-			for _, j := range i {
-				b = append(b, int32(perm[j]))
+		layout := func() ([]backend.AttnSeq, []int32) {
+			perm := p.r.Perm(nblocks)
+			tab := func(i ...int) []int32 {
+				var b []int32
+				for _, j := range i {
+					b = append(b, int32(perm[j]))
+				}
+				return b
 			}
-			return b
-		}
-		seqs := []backend.AttnSeq{
-			{QStart: 0, QLen: 12, KVLen: 40, Blocks: tab(0, 1, 2)},
-			{QStart: 12, QLen: 1, KVLen: 17, Blocks: tab(3, 4)},
-			{QStart: 13, QLen: 5, KVLen: 5, Blocks: tab(5)},
-		}
-		// Write every position's K/V (layer 1), then query the last QLen.
-		var slots []int32
-		for _, sq := range seqs {
-			for pos := range sq.KVLen {
-				slots = append(slots, sq.Blocks[pos/bs]*bs+int32(pos%bs))
+			seqs := []backend.AttnSeq{
+				{QStart: 0, QLen: 12, KVLen: 40, Blocks: tab(0, 1, 2)},
+				{QStart: 12, QLen: 1, KVLen: 17, Blocks: tab(3, 4)},
+				{QStart: 13, QLen: 5, KVLen: 5, Blocks: tab(5)},
 			}
+			var slots []int32 // every position's slot
+			for _, sq := range seqs {
+				for pos := range sq.KVLen {
+					slots = append(slots, sq.Blocks[pos/bs]*bs+int32(pos%bs))
+				}
+			}
+			return seqs, slots
 		}
-		all := p.act(len(slots), l.Width())
-		g.KVWrite(gk, 1, all.g, l, slots)
-		c.KVWrite(ck, 1, all.c, l, slots)
-		q := p.act(18, l.Width())
 		out := both{g.NewTensor(18, l.NumHeads*l.HeadDim), c.NewTensor(18, l.NumHeads*l.HeadDim)}
-		g.Attention(out.g, q.g, l, gk, 1, seqs)
-		c.Attention(out.c, q.c, l, ck, 1, seqs)
-		// Softmax-weighted means of N(0,1) values: O(1), fp32 rounding.
-		p.same("Attention", out, 1e-5)
+		step := func(what string, layer int, seqs []backend.AttnSeq, slots []int32) {
+			all, q := p.act(len(slots), l.Width()), p.act(18, l.Width())
+			g.KVWrite(gk, layer, all.g, l, slots)
+			c.KVWrite(ck, layer, all.c, l, slots)
+			g.Attention(out.g, q.g, l, gk, layer, seqs)
+			c.Attention(out.c, q.c, l, ck, layer, seqs)
+			// Softmax-weighted means of N(0,1) values: O(1), fp32 rounding.
+			p.same(what, out, 1e-5)
+		}
+		seqs, slots := layout()
+		step("Attention", 1, seqs, slots)
+		// The next layer with the same slots and sequences, as the model
+		// runs it: the backend keeps its uploaded indices.
+		step("Attention (next layer)", 0, seqs, slots)
+		// A new step with other blocks but the same lengths, K/V rows
+		// written in reverse order: the indices must be uploaded again
+		// (stale ones would put positions in the wrong slots).
+		seqs, slots = layout()
+		slices.Reverse(slots)
+		step("Attention (new blocks)", 0, seqs, slots)
 	})
 }
