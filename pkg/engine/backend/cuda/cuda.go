@@ -34,6 +34,7 @@ type Tensor struct {
 	rows, cols int
 	ptr        devPtr
 	bf16       bool
+	mem        *block // keeps the allocation alive while this tensor is
 }
 
 // Dims implements backend.Tensor.
@@ -52,7 +53,7 @@ type CUDA struct {
 	// and run cuBLAS's bf16×bf16 GemmEx (SIMCHECK_CUDA_GEMM=bf16): faster
 	// prefill, but no longer the cpu backend's fp32 activations.
 	bf16Acts bool
-	allocs   []devPtr
+	mem      *pool
 	scratch  [numSlots]buffer // see the slot constants
 }
 
@@ -82,7 +83,8 @@ func New(o backend.Options) (*CUDA, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &CUDA{d: d, wdtype: o.WeightDType, bf16Acts: gemm == "bf16"}
+	c := &CUDA{d: d, wdtype: o.WeightDType, bf16Acts: gemm == "bf16",
+		mem: &pool{live: map[devPtr]int64{}, free: map[int64][]devPtr{}}}
 	defer c.enter()()
 	if c.blas, err = openBLAS(d); err != nil {
 		return nil, err
@@ -103,7 +105,10 @@ func (c *CUDA) Describe() string {
 func (c *CUDA) Close() error {
 	defer c.enter()()
 	var first error
-	for _, p := range c.allocs {
+	if err := c.d.sync(); err != nil {
+		first = fmt.Errorf("cuda: synchronizing before freeing: %v", err)
+	}
+	for _, p := range c.mem.drain(true) {
 		if err := c.d.memFree(p); err != nil && first == nil {
 			first = fmt.Errorf("cuda: cuMemFree: %v", err)
 		}
@@ -115,7 +120,7 @@ func (c *CUDA) Close() error {
 			}
 		}
 	}
-	c.allocs, c.scratch = nil, [numSlots]buffer{}
+	c.scratch = [numSlots]buffer{}
 	c.blas.close()
 	// New retained the device's primary context; hand that reference back.
 	if err := c.d.release(); err != nil && first == nil {
@@ -142,29 +147,12 @@ func check(what string, err error) {
 	}
 }
 
-// alloc returns zeroed device memory of n 4-byte words (n may be 0).
-func (c *CUDA) alloc(words int64) (devPtr, error) {
-	if words == 0 {
-		return 0, nil
-	}
-	p, err := c.d.memAlloc(words * 4)
-	if err != nil {
-		return 0, fmt.Errorf("cuda: allocating %d MiB on %s: %v", words*4>>20, c.d.describe(), err)
-	}
-	if err := c.d.memsetD32(p, 0, words); err != nil {
-		c.d.memFree(p)
-		return 0, fmt.Errorf("cuda: clearing %d MiB: %v", words*4>>20, err)
-	}
-	c.allocs = append(c.allocs, p)
-	return p, nil
-}
-
 // NewTensor implements backend.Backend.
 func (c *CUDA) NewTensor(rows, cols int) backend.Tensor {
 	defer c.enter()()
-	p, err := c.alloc(int64(rows) * int64(cols))
+	m, err := c.alloc(int64(rows) * int64(cols))
 	check("NewTensor", err)
-	return &Tensor{rows: rows, cols: cols, ptr: p}
+	return &Tensor{rows: rows, cols: cols, ptr: m.addr(), mem: m}
 }
 
 // Rows implements backend.Backend.
@@ -173,7 +161,7 @@ func (c *CUDA) Rows(t backend.Tensor, n int) backend.Tensor {
 	if n > x.rows {
 		panic(fmt.Sprintf("cuda: view of %d rows of a %d-row tensor", n, x.rows))
 	}
-	return &Tensor{rows: n, cols: x.cols, ptr: x.ptr, bf16: x.bf16}
+	return &Tensor{rows: n, cols: x.cols, ptr: x.ptr, bf16: x.bf16, mem: x.mem}
 }
 
 // Upload implements backend.Backend with the cpu backend's dtype rules:
@@ -208,11 +196,13 @@ func (c *CUDA) Upload(h backend.HostTensor) (backend.Tensor, error) {
 	t := &Tensor{rows: h.Rows, cols: h.Cols, bf16: bf != nil}
 	var err error
 	if bf != nil {
-		if t.ptr, err = c.alloc((int64(n) + 1) / 2); err == nil && n > 0 {
+		if t.mem, err = c.alloc((int64(n) + 1) / 2); err == nil && n > 0 {
+			t.ptr = t.mem.addr()
 			err = c.d.htod(t.ptr, unsafe.Pointer(&bf[0]), int64(n)*2)
 		}
 	} else {
-		if t.ptr, err = c.alloc(int64(n)); err == nil && n > 0 {
+		if t.mem, err = c.alloc(int64(n)); err == nil && n > 0 {
+			t.ptr = t.mem.addr()
 			err = c.d.htod(t.ptr, unsafe.Pointer(&f32[0]), int64(n)*4)
 		}
 	}

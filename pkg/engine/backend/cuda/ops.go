@@ -153,7 +153,7 @@ func (c *CUDA) MatMul(y, x, w backend.Tensor) {
 type kvStore struct {
 	blocks, bs int
 	l          backend.QKV
-	k, v       []devPtr
+	k, v       []*block
 }
 
 func (s *kvStore) NumBlocks() int { return s.blocks }
@@ -197,7 +197,7 @@ func (c *CUDA) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l back
 	}
 	defer c.enter()()
 	p := c.upload(slotKV, slots)
-	c.launch("kv_write", len(slots), 1, 128, s.k[layer], s.v[layer], T.ptr, p,
+	c.launch("kv_write", len(slots), 1, 128, s.k[layer].addr(), s.v[layer].addr(), T.ptr, p,
 		l.NumHeads, l.NumKVHeads, l.HeadDim, l.Width(), s.bs)
 }
 
@@ -230,6 +230,6 @@ func (c *CUDA) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, 
 	scale := float32(1 / math.Sqrt(float64(l.HeadDim)))
 	defer c.enter()()
 	mp, tp := c.upload(slotMeta, meta), c.upload(slotTables, tables)
-	c.launch("attention", len(meta)/3, l.NumHeads, 4*32, O.ptr, T.ptr, s.k[layer], s.v[layer], mp, tp,
+	c.launch("attention", len(meta)/3, l.NumHeads, 4*32, O.ptr, T.ptr, s.k[layer].addr(), s.v[layer].addr(), mp, tp,
 		l.NumHeads, l.NumKVHeads, l.HeadDim, l.Width(), s.bs, scale)
 }
