@@ -47,3 +47,49 @@
 	VXORPS Z13, Z13, Z13; \
 	VXORPS Z14, Z14, Z14; \
 	VXORPS Z15, Z15, Z15
+
+// REDUCE16T sums each of the 16 accumulators Z(4j+i) and stores the sums
+// as out[i*4+j] (DX), by a transpose tree: each level halves the lanes per
+// accumulator and doubles the accumulators per register, 45 instructions
+// for all 16 against 112 for REDUCE16. Uses Z24..Z31 as scratch.
+// Level 1: Z(2p) = low 256 bits of Z(2p)+Z(2p+1)'s halves, Z(2p+1)'s in
+// the high 256.
+#define RT1(P, Q, T) \
+	VSHUFF64X2 $0xee, Q, P, T; \
+	VSHUFF64X2 $0x44, Q, P, P; \
+	VADDPS     T, P, P
+
+// Level 2: Z(4a) holds Z(4a+l)'s four partial sums in 128-bit lane l.
+#define RT2(R, S, T) \
+	VSHUFF32X4 $0xdd, S, R, T; \
+	VSHUFF32X4 $0x88, S, R, R; \
+	VADDPS     T, R, R
+
+// Levels 3 and 4 within 128-bit lanes: pairs of partials, then one sum.
+#define RT3(X, Y, T) \
+	VSHUFPS $0xee, Y, X, T; \
+	VSHUFPS $0x44, Y, X, X; \
+	VADDPS  T, X, X
+
+#define RT4(X, Y, T) \
+	VSHUFPS $0xdd, Y, X, T; \
+	VSHUFPS $0x88, Y, X, X; \
+	VADDPS  T, X, X
+
+#define REDUCE16T \
+	RT1(Z0, Z1, Z24);   \
+	RT1(Z2, Z3, Z25);   \
+	RT1(Z4, Z5, Z26);   \
+	RT1(Z6, Z7, Z27);   \
+	RT1(Z8, Z9, Z28);   \
+	RT1(Z10, Z11, Z29); \
+	RT1(Z12, Z13, Z30); \
+	RT1(Z14, Z15, Z31); \
+	RT2(Z0, Z2, Z24);   \
+	RT2(Z4, Z6, Z25);   \
+	RT2(Z8, Z10, Z26);  \
+	RT2(Z12, Z14, Z27); \
+	RT3(Z0, Z4, Z28);   \
+	RT3(Z8, Z12, Z29);  \
+	RT4(Z0, Z8, Z30);   \
+	VMOVUPS Z0, (DX)

@@ -102,7 +102,7 @@ tail4:
 	DP16
 
 done4:
-	REDUCE16
+	REDUCE16T
 	VZEROUPPER
 	RET
 

@@ -5,7 +5,7 @@ package cpu
 // (twice the products per instruction of the fp32 FMA path). Below it a
 // MatMul is bound by reading the weights, not by arithmetic, and keeps the
 // exact fp32 activations; chosen by measurement (docs/engine.md).
-const bf16MinRows = 32
+const bf16MinRows = 16
 
 // useBF16 says whether MatMul takes the bf16×bf16 path for m rows of
 // activations against w.
