@@ -83,7 +83,7 @@ loop:
 	CMPQ R14, CX
 	JLT  loop
 
-	REDUCE16
+	REDUCE16T
 	VZEROUPPER
 	RET
 
@@ -106,7 +106,7 @@ loopbf:
 	CMPQ R14, CX
 	JLT  loopbf
 
-	REDUCE16
+	REDUCE16T
 	VZEROUPPER
 	RET
 
