@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # All tests: gofmt, go vet and go test in every module of the workspace,
-# then each module built alone (GOWORK=off) and the tools built without cgo.
+# then each module built alone (GOWORK=off), the tools built without cgo, the
+# cuda-tagged engine vetted and built against CUDA 11.8 headers (scripts/cuda_check.sh)
+# and the compare-runs figures checked in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,9 @@ say "tools without cgo"
 for t in workload-spec real-bench vidur-profile vidur-sim compare-runs; do
 	(cd "$t" && CGO_ENABLED=0 go build -o /dev/null .) || { echo "CGO_ENABLED=0 build failed: $t" >&2; status=1; }
 done
+
+say "cuda backend: vet and build -tags cuda against CUDA 11.8 headers, conformance on the emulator"
+scripts/cuda_check.sh || status=1
 
 say "browser test of compare-runs' figures (headless Chromium)"
 if ! command -v chromium >/dev/null; then
