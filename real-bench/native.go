@@ -27,6 +27,7 @@ type nativeBackend struct {
 	cfg         *Config
 	replay      *native.Replayer
 	sched       sched.Settings
+	model       *model.Model
 	weightsKind string
 }
 
@@ -52,7 +53,7 @@ func (b *nativeBackend) Prepare(ctx context.Context, w *artifacts.Workload, clk 
 	if err != nil {
 		return err
 	}
-	b.weightsKind, b.sched = cfg.Model.Weights, s
+	b.weightsKind, b.sched, b.model = cfg.Model.Weights, s, m
 	b.replay = native.New(m, native.Options{
 		Scheduler: b.sched, Sampling: model.Sampling{Temperature: cfg.Engine.Temperature, TopP: cfg.Engine.TopP}, Seed: cfg.Engine.Seed, TimeScale: cfg.TimeScale, StopAtEOS: !cfg.IgnoreEOS, EOS: qwenEOS,
 		Warmup: native.Warmup{Requests: cfg.Warmup.Requests, PromptTokens: cfg.Warmup.PromptTokens, DecodeTokens: cfg.Warmup.DecodeTokens},
@@ -69,6 +70,9 @@ func (b *nativeBackend) Batches() bool { return true }
 func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) error {
 	cfg := b.cfg
 	meta.Device = artifacts.CPUDevice(cfg.Engine.Threads)
+	if d := engine.Describe(b.model); d != "" {
+		meta.Device.Name, meta.Device.Description = cfg.Hardware.Device, d
+	}
 	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, ConfigSHA256: configSHA(cfg), Weights: b.weightsKind, DType: cfg.Model.DType}
 	meta.Scheduler = map[string]any{"kind": b.sched.Kind, "max_batch_size": b.sched.MaxBatchSize, "chunk_size": b.sched.ChunkSize,
 		"block_size": b.sched.BlockSize, "num_kv_blocks": b.sched.NumKVBlocks, "max_tokens_in_batch": b.sched.MaxTokensInBatch}

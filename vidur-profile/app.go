@@ -11,6 +11,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config/command"
 	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/vidur-profile/internal/profile"
 )
@@ -19,7 +20,7 @@ func run(c *command.Context, cfg *Config) error {
 	if err := cfg.Profile.Validate(); err != nil {
 		return command.Usage(err, "")
 	}
-	if cfg.Hardware.Kind == "cuda" {
+	if cfg.Hardware.Kind == "cuda" && !cuda.Built {
 		return command.WithHint(fmt.Errorf("hardware=%s requires a CUDA-capable GPU: this binary was built without -tags cuda", cfg.Hardware.Name),
 			"profile on hardware=cpu, or rebuild with -tags cuda on a machine with the NVIDIA driver (docs/gpu.md)")
 	}
@@ -33,6 +34,10 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	defer d.Abort()
 	s := cfg.Profile
+	backendName := "cpu"
+	if cfg.Hardware.Kind == "cuda" {
+		backendName = "cuda"
+	}
 	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
 		return command.Usage(fmt.Errorf("model.%w", err), "")
 	}
@@ -44,7 +49,7 @@ func run(c *command.Context, cfg *Config) error {
 	perSeq := (s.MaxKVCacheSize + s.BlockSize) / s.BlockSize
 	blocks := max(s.MaxBatchSize*perSeq, (max(s.MaxTokens, s.MaxKVCacheSize)+s.BlockSize)/s.BlockSize) + 1
 	m, a, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: "synthetic", Seed: cfg.Model.WeightsSeed,
-		DType: cfg.Model.DType, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
+		DType: cfg.Model.DType, Backend: backendName, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
 	if err != nil {
 		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
 	}
@@ -100,8 +105,12 @@ func run(c *command.Context, cfg *Config) error {
 		rel, _ := filepath.Rel(d.Tmp, p)
 		files = append(files, filepath.ToSlash(rel))
 	}
+	dev := artifacts.CPUDevice(cfg.Engine.Threads)
+	if d := engine.Describe(m); d != "" {
+		dev.Name, dev.Description = cfg.Hardware.Device, d
+	}
 	meta := &artifacts.ProfileMeta{
-		DeviceName: cfg.Hardware.Device, Device: artifacts.CPUDevice(cfg.Engine.Threads), Backend: "cpu", ModelID: modelID,
+		DeviceName: cfg.Hardware.Device, Device: dev, Backend: backendName, ModelID: modelID,
 		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic", DType: cfg.Model.DType},
 		Threads: artifacts.CPUDevice(cfg.Engine.Threads).Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,

@@ -88,3 +88,13 @@ func Build(spec Spec, s sched.Settings) (*model.Model, arch.Arch, error) {
 	m, err := NewModel(a, w, name, backend.Options{Threads: spec.Threads, WeightDType: dt}, s)
 	return m, a, err
 }
+
+// Describe is the backend's own description of its device (the GPU's name
+// and memory for cuda), or "" for a backend that runs on the host CPU,
+// which the tools describe themselves.
+func Describe(m *model.Model) string {
+	if d, ok := m.B.(interface{ Describe() string }); ok {
+		return d.Describe()
+	}
+	return ""
+}

@@ -35,12 +35,25 @@ type OpTimer interface {
 // the compiler inlines, so the hook costs nothing when unused.
 func (m *Model) start(op string, layer, tokens int) {
 	if m.Timer != nil {
+		m.sync()
 		m.Timer.OpStart(op, layer, tokens)
 	}
 }
 
 func (m *Model) end(op string, layer, tokens int) {
 	if m.Timer != nil {
+		m.sync()
 		m.Timer.OpEnd(op, layer, tokens)
+	}
+}
+
+// syncer is an asynchronous backend (cuda): Sync waits for queued work.
+type syncer interface{ Sync() error }
+
+// sync waits for an asynchronous backend, so a timer brackets the
+// operator's work and not its launch. Only called with a timer set.
+func (m *Model) sync() {
+	if s, ok := m.B.(syncer); ok {
+		_ = s.Sync() // a failed wait shows up as the next call's error
 	}
 }
