@@ -130,7 +130,7 @@ func TestDotBBMatchesFloat64(t *testing.T) {
 }
 
 // TestMatMulBF16Path: MatMul with bf16 weights and at least bf16MinRows
-// rows (odd m, n and k) computes x rounded to bf16 times w, accumulated in
+// rows (odd m, n and k, and k over several kChunks) computes x rounded to bf16 times w, accumulated in
 // fp32: within (k/8+2)·u·Σ|p| of the float64 product of the rounded
 // values. Against the unrounded x the error adds up to 2^-9·Σ|x_l w_l|
 // (each x_l moves by at most half a bf16 ulp, 2^-9 relative). Without
@@ -141,7 +141,7 @@ func TestMatMulBF16Path(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, s := range [][3]int{{bf16MinRows, 8, 64}, {bf16MinRows + 5, 13, 45}, {2*bf16MinRows + 3, 40, 97}} {
+	for _, s := range [][3]int{{bf16MinRows, 8, 64}, {bf16MinRows + 5, 13, 45}, {2*bf16MinRows + 3, 40, 97}, {bf16MinRows + 1, 9, 2*kChunk + 45}} {
 		m, n, k := s[0], s[1], s[2]
 		xf := randSlice(r, m*k)
 		wb := bfSlice(r, n*k, false)
