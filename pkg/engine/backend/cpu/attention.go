@@ -105,20 +105,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			for r := range rows {
 				see := first + r + 1 // causal: positions 0..first+r
 				p := S[r*ld : r*ld+see]
-				mx := float32(math.Inf(-1))
-				for _, v := range p {
-					mx = max(mx, v)
-				}
-				var sum float32
-				for t, v := range p {
-					e := expf((v - mx) * scale)
-					p[t] = e
-					sum += e
-				}
-				inv := 1 / sum
-				for t := range p {
-					p[t] *= inv
-				}
+				softmaxRow(p, scale)
 				o := O.f32[(sq.QStart+it.q0+r)*l.NumHeads*d+it.head*d:][:d]
 				clear(o)
 				for b := 0; b*s.bs < see; b++ {

@@ -9,6 +9,7 @@
 // (kernels_amd64.s); every kernel has a pure-Go twin (kernels.go) used
 // elsewhere and compared against the assembly in kernels_test.go. Weights
 // may stay bf16 (the checkpoint's dtype): the kernels widen them to fp32 in
-// registers, which halves the bytes a decode step reads. docs/engine.md has
-// the measurements behind these choices.
+// registers, which halves the bytes a decode step reads. The attention
+// softmax and SiluMul share a vector exp (exp_amd64.s, Go twin in exp.go).
+// docs/engine.md has the measurements behind these choices.
 package cpu
