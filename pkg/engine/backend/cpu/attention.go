@@ -38,8 +38,22 @@ func (c *CPU) NewKVStore(layers, blocks, blockSize int, l backend.QKV) (backend.
 		s.k = append(s.k, make([]float32, per))
 		s.v = append(s.v, make([]float32, per))
 	}
+	// Touch every page now: a fresh allocation is mapped lazily, and the
+	// first write to each page of a block would otherwise fault inside a
+	// timed step (on a VM, an exit to the host per page).
+	all := append(append([][]float32(nil), s.k...), s.v...)
+	c.parallel(len(all), 1, func(_, lo, hi int) {
+		for _, b := range all[lo:hi] {
+			for i := 0; i < len(b); i += pageFloats {
+				b[i] = 0
+			}
+		}
+	})
 	return s, nil
 }
+
+// pageFloats is a 4 KiB page in float32s.
+const pageFloats = 1024
 
 // KVWrite implements backend.Backend.
 func (c *CPU) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l backend.QKV, slots []int32) {
