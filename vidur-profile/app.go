@@ -65,7 +65,7 @@ func run(c *command.Context, cfg *Config) error {
 			}
 		}
 	}
-	total := len(tokGrid) + len(profile.BatchGrid(s.MaxBatchSize, 4)) + nAttn + len(batches)
+	total := len(tokGrid) + len(profile.BatchGrid(s.MaxBatchSize, 4)) + nAttn + len(batches) + 2*len(s.IdleGaps)
 	prog := c.NewProgress("profile points", total)
 	step := func() { prog.Add(1) }
 	start := time.Now()
@@ -81,6 +81,12 @@ func run(c *command.Context, cfg *Config) error {
 	cpu, err := p.CPUOverheads(batches, step)
 	if err != nil {
 		return err
+	}
+	var wake []artifacts.WakeupRow
+	if len(s.IdleGaps) > 0 {
+		if wake, err = p.Wakeup(s.IdleGaps, min(128, s.MaxTokens), s.IdleRepeats, time.Sleep, step); err != nil {
+			return err
+		}
 	}
 	prog.Done()
 	cols := profile.ModelCols{NumQHeads: a.NumAttentionHeads, NumKVHeads: a.NumKeyValueHeads, Embd: a.HiddenSize, ExpandedEmbd: a.IntermediateSize,
@@ -101,7 +107,14 @@ func run(c *command.Context, cfg *Config) error {
 		return err
 	}
 	var files []string
-	for _, p := range []string{paths.MLP, paths.Attention, paths.CPUOverheads} {
+	written := []string{paths.MLP, paths.Attention, paths.CPUOverheads}
+	if wake != nil {
+		if err := write(paths.IdleWakeup, func(w io.Writer) error { return artifacts.WriteIdleWakeup(w, wake) }); err != nil {
+			return err
+		}
+		written = append(written, paths.IdleWakeup)
+	}
+	for _, p := range written {
 		rel, _ := filepath.Rel(d.Tmp, p)
 		files = append(files, filepath.ToSlash(rel))
 	}
@@ -114,7 +127,7 @@ func run(c *command.Context, cfg *Config) error {
 		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic", DType: cfg.Model.DType},
 		Threads: artifacts.CPUDevice(cfg.Engine.Threads).Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
-			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize},
+			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats},
 		Warmup: s.Warmup, Repeats: s.Repeats, StartedAt: start.UTC().Format(time.RFC3339Nano),
 		WallTime: time.Since(start).Seconds(), Files: files,
 	}

@@ -21,6 +21,7 @@ type ProfilePaths struct {
 	AllReduce    string // optional
 	SendRecv     string // optional
 	CPUOverheads string // optional
+	IdleWakeup   string // optional, simcheck's own: idle_wakeup.csv beside cpu_overheads.csv
 }
 
 // NewProfilePaths lays out a bundle's paths. modelID may contain a slash
@@ -35,6 +36,7 @@ func NewProfilePaths(root, device, networkDevice, modelID string) ProfilePaths {
 		AllReduce:    filepath.Join(p, "network", networkDevice, "all_reduce.csv"),
 		SendRecv:     filepath.Join(p, "network", networkDevice, "send_recv.csv"),
 		CPUOverheads: filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), "cpu_overheads.csv"),
+		IdleWakeup:   filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), IdleWakeupFile),
 	}
 }
 

@@ -16,6 +16,10 @@ type Settings struct {
 	BlockSize      int `koanf:"block_size"`
 	Warmup         int `koanf:"warmup"`
 	Repeats        int `koanf:"repeats"`
+	// IdleGaps are the idle periods (s) after which the wake-up penalty is
+	// measured (idle_wakeup.csv); empty skips the measurement.
+	IdleGaps    []float64 `koanf:"idle_gaps"`
+	IdleRepeats int       `koanf:"idle_repeats"`
 }
 
 // Validate names the key at fault.
@@ -25,6 +29,14 @@ func (s *Settings) Validate() error {
 		if v < 1 {
 			return fmt.Errorf("profile.%s: %d must be at least 1", k, v)
 		}
+	}
+	for i, g := range s.IdleGaps {
+		if !(g > 0 && g <= 600) || (i > 0 && g <= s.IdleGaps[i-1]) {
+			return fmt.Errorf("profile.idle_gaps: %v must be increasing, each in (0, 600] s", s.IdleGaps)
+		}
+	}
+	if len(s.IdleGaps) > 0 && s.IdleRepeats < 1 {
+		return fmt.Errorf("profile.idle_repeats: %d must be at least 1", s.IdleRepeats)
 	}
 	if s.Warmup < 0 {
 		return fmt.Errorf("profile.warmup: %d is negative", s.Warmup)

@@ -1,0 +1,101 @@
+package artifacts
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+)
+
+// IdleWakeupFile is the wake-up table's name in a profiling bundle.
+const IdleWakeupFile = "idle_wakeup.csv"
+
+// WakeupRow is one line of idle_wakeup.csv: after the engine sat idle for
+// IdleS seconds, a step that takes StepMs when the engine is busy took
+// PenaltyMs longer (median over Samples tries; Mean and Std describe the
+// spread). Vidur has no such term; vidur-profile measures it because an
+// idle CPU (or its host) needs time to come back to full speed.
+type WakeupRow struct {
+	IdleS     float64
+	StepMs    float64
+	PenaltyMs float64 // median
+	MeanMs    float64
+	StdMs     float64
+	Samples   int
+}
+
+var wakeupCols = []string{"idle_s", "step_ms", "penalty_ms_median", "penalty_ms_mean", "penalty_ms_std", "samples"}
+
+// WriteIdleWakeup writes rows sorted by (idle_s, step_ms).
+func WriteIdleWakeup(w io.Writer, rows []WakeupRow) error {
+	rows = append([]WakeupRow(nil), rows...)
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].IdleS != rows[j].IdleS {
+			return rows[i].IdleS < rows[j].IdleS
+		}
+		return rows[i].StepMs < rows[j].StepMs
+	})
+	cw := csv.NewWriter(w)
+	if err := cw.Write(wakeupCols); err != nil {
+		return err
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, r := range rows {
+		if err := cw.Write([]string{f(r.IdleS), f(r.StepMs), f(r.PenaltyMs), f(r.MeanMs), f(r.StdMs), strconv.Itoa(r.Samples)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ReadIdleWakeup reads idle_wakeup.csv. Every cell must be a finite
+// number; idle_s and step_ms must be positive, samples at least 1, and
+// each (idle_s, step_ms) pair may appear once.
+func ReadIdleWakeup(path string) ([]WakeupRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := NewTable(path, f, wakeupCols...)
+	if err != nil {
+		return nil, err
+	}
+	var out []WakeupRow
+	seen := map[[2]float64]bool{}
+	for t.Next() {
+		r := WakeupRow{IdleS: t.Float("idle_s"), StepMs: t.Float("step_ms"), PenaltyMs: t.Float("penalty_ms_median"),
+			MeanMs: t.Float("penalty_ms_mean"), StdMs: t.Float("penalty_ms_std"), Samples: t.Int("samples")}
+		if err := t.Err(); err != nil {
+			return nil, err
+		}
+		switch {
+		case r.IdleS <= 0:
+			t.Fail("idle_s", fmt.Errorf("%g must be > 0", r.IdleS))
+		case r.StepMs <= 0:
+			t.Fail("step_ms", fmt.Errorf("%g must be > 0", r.StepMs))
+		case r.Samples < 1:
+			t.Fail("samples", fmt.Errorf("%d must be at least 1", r.Samples))
+		}
+		if err := t.Err(); err != nil {
+			return nil, err
+		}
+		k := [2]float64{r.IdleS, r.StepMs}
+		if seen[k] {
+			t.Fail("step_ms", fmt.Errorf("idle_s %g, step_ms %g appears twice", r.IdleS, r.StepMs))
+			return nil, t.Err()
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	if err := t.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("no rows")}
+	}
+	return out, nil
+}
