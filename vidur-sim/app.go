@@ -66,6 +66,10 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	wake, err := loadWakeup(cfg, compat, native != nil, meta)
+	if err != nil {
+		return err
+	}
 	setup := time.Since(t0)
 
 	slots, err := plan.MaxBatchSize()
@@ -80,7 +84,7 @@ func run(c *command.Context, cfg *Config) error {
 		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
 		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
 		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
-		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}}
+		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}, Wake: wake}
 	id := cfg.RunID
 	if id == "" {
 		id = command.DefaultID(c.Config)
@@ -233,6 +237,27 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 	meta.Extra["predictor"] = map[string]any{"name": predict.NativeName, "holdout_fraction": predict.HoldoutFraction,
 		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": b.Paths.MLP, "attention_csv": b.Paths.Attention}
 	return n, n, nil
+}
+
+// loadWakeup reads the bundle's idle_wakeup.csv when the native predictor
+// runs with sim.idle_wakeup and the file exists; meta says which.
+func loadWakeup(cfg *Config, compat, native bool, meta *artifacts.RunMeta) (*predict.Wakeup, error) {
+	if !cfg.Sim.IdleWakeup || compat || !native {
+		meta.Extra["idle_wakeup"] = "off"
+		return nil, nil
+	}
+	hw := cfg.Hardware
+	path := predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID)).IdleWakeup
+	if _, err := os.Stat(path); err != nil {
+		meta.Extra["idle_wakeup"] = "absent"
+		return nil, nil
+	}
+	rows, err := artifacts.ReadIdleWakeup(path)
+	if err != nil {
+		return nil, command.WithHint(err, "fix or delete the file, or set sim.idle_wakeup=false")
+	}
+	meta.Extra["idle_wakeup"] = path
+	return predict.NewWakeup(rows), nil
 }
 
 // tokenRounding is Vidur's 8 in compatibility mode, else the setting,

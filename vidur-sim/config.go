@@ -70,6 +70,7 @@ type SimConfig struct {
 	NCCLSkewMs      float64 `koanf:"nccl_cpu_skew_overhead_per_device_ms"`
 	CPUOverhead     bool    `koanf:"cpu_overhead"`
 	Extras          bool    `koanf:"extras"`
+	IdleWakeup      bool    `koanf:"idle_wakeup"`
 	TokenRounding   int     `koanf:"token_rounding"`
 }
 

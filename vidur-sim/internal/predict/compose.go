@@ -43,6 +43,9 @@ func (s *Settings) tokensKey(b *entity.Batch) int {
 type Predictor struct {
 	M Model
 	S Settings
+	// Wake, when set, adds the idle wake-up penalty to a replica's first
+	// batch after an idle period (simcheck's extra; nil in Vidur mode).
+	Wake *Wakeup
 }
 
 // StageTime returns the stage's total and model execution times in s

@@ -29,5 +29,5 @@ func Relayout(p artifacts.ProfilePaths) artifacts.ProfilePaths {
 		return filepath.Join(p.Root, rel)
 	}
 	return artifacts.ProfilePaths{Root: p.Root, MLP: re(p.MLP), Attention: re(p.Attention), AllReduce: re(p.AllReduce),
-		SendRecv: re(p.SendRecv), CPUOverheads: re(p.CPUOverheads)}
+		SendRecv: re(p.SendRecv), CPUOverheads: re(p.CPUOverheads), IdleWakeup: re(p.IdleWakeup)}
 }

@@ -60,6 +60,7 @@ type stage struct {
 	busy          bool
 	start         des.Time
 	exec, modelEx float64
+	idleSince     des.Time // when the stage last finished a batch (0 at the start)
 }
 
 type replica struct {
@@ -269,6 +270,11 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 			return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
 				b.ID, ev.replica, ev.stage, b.Size(), b.TotalTokens, float64(t), err)
 		}
+		if ev.stage == 0 && s.pred.Wake != nil {
+			// The engine sat idle since its last batch (or since the
+			// start, as a real run starts after its warm-up).
+			total += s.pred.Wake.Penalty(float64(t-st.idleSince), total)
+		}
 		st.start, st.exec, st.modelEx = t, total, model
 		for _, r := range b.Requests {
 			r.OnStageSchedule(t)
@@ -277,6 +283,7 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 	case evStageEnd:
 		st := &s.replicas[ev.replica].stages[ev.stage]
 		st.busy = false
+		st.idleSince = t
 		b := ev.batch
 		for _, r := range b.Requests {
 			r.OnStageEnd(t, st.exec, st.modelEx)
