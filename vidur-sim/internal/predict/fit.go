@@ -230,8 +230,14 @@ func sortedKeys[V any](m map[string]V) []string {
 // adjacent grid points stays far below a factor of 5.
 const OutlierFactor = 5
 
-// outliers flags samples (sorted by x) whose timing is more than
-// OutlierFactor away from the median of up to 5 neighbours on each side.
+// outliers flags samples whose timing is more than OutlierFactor away
+// from what up to 5 neighbours on each side allow. An operator's time
+// lies between flat and proportional to its key, so neighbour j allows
+// [y_j·min(1, x/x_j), y_j·max(1, x/x_j)]; a sample is flagged below the
+// median of the lower bounds ÷ OutlierFactor or above the median of the
+// upper bounds × OutlierFactor. On a dense grid both bounds are the
+// neighbours' timings; on a sparse one (1, 2, 4, 8, 40, …) the one-token
+// row of an operator that grows with tokens is not mistaken for a failure.
 func outliers(xs, ys []float64) []bool {
 	idx := make([]int, len(xs))
 	for i := range idx {
@@ -240,21 +246,29 @@ func outliers(xs, ys []float64) []bool {
 	sort.SliceStable(idx, func(a, b int) bool { return xs[idx[a]] < xs[idx[b]] })
 	bad := make([]bool, len(xs))
 	const w = 5
-	nb := make([]float64, 0, 2*w)
+	lo := make([]float64, 0, 2*w)
+	hi := make([]float64, 0, 2*w)
 	for k, i := range idx {
-		nb = nb[:0]
+		lo, hi = lo[:0], hi[:0]
 		for j := max(0, k-w); j <= min(len(idx)-1, k+w); j++ {
-			if j != k {
-				nb = append(nb, ys[idx[j]])
+			if j == k {
+				continue
 			}
+			yj, r := ys[idx[j]], 1.0
+			if x, xj := xs[i], xs[idx[j]]; x > 0 && xj > 0 {
+				r = x / xj
+			}
+			lo = append(lo, yj*min(1, r))
+			hi = append(hi, yj*max(1, r))
 		}
-		if len(nb) < 4 {
+		if len(lo) < 4 {
 			continue
 		}
-		sort.Float64s(nb)
-		med := nb[len(nb)/2]
+		sort.Float64s(lo)
+		sort.Float64s(hi)
+		mlo, mhi := lo[len(lo)/2], hi[len(hi)/2]
 		y := ys[i]
-		if med > 0 && (y <= 0 || y*OutlierFactor < med || y > med*OutlierFactor) {
+		if mlo > 0 && (y <= 0 || y*OutlierFactor < mlo || y > mhi*OutlierFactor) {
 			bad[i] = true
 		}
 	}
