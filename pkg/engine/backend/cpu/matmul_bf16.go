@@ -2,11 +2,15 @@ package cpu
 
 // bf16MinRows is the activation row count from which MatMul with bf16
 // weights rounds the activations to bf16 and multiplies with VDPBF16PS
-// (twice the products per instruction of the fp32 FMA path). The bf16
-// path is faster from 4 rows (BenchmarkMatMulBF16: 1.3× at 4, 1.5× at 16,
-// 2.2× at 512), so this is a choice: decode batches up to 15 keep exact
-// fp32 activations, prefill chunks of 16+ tokens go fast (docs/engine.md).
-const bf16MinRows = 16
+// (twice the products per instruction of the fp32 FMA path). Every batch
+// takes it: BenchmarkMatMulBF16 measured it faster from 4 rows (1.3× at 4,
+// 1.5× at 16, 2.2× at 512), and on the Qwen3-0.6B shape a batch-1 decode
+// step went from 54–56 ms to 44–48 ms and batch 8 from 152 to 125–127 ms
+// against a threshold of 16 (same machine, same minutes). One path for all
+// batch sizes also keeps a batch equal to its sequences run alone. The
+// numerics are PyTorch's bf16 matmul: activations rounded to bf16
+// (relative error ≤ 2⁻⁹), fp32 accumulation (docs/engine.md).
+const bf16MinRows = 1
 
 // useBF16 says whether MatMul takes the bf16×bf16 path for m rows of
 // activations against w.
