@@ -8,17 +8,18 @@ import (
 	"github.com/simcheck/simcheck/pkg/engine/model"
 )
 
-// Wakeup measures how much longer a step takes when it is the first after
+// Wakeup measures how much later a step ends when it is the first after
 // the engine sat idle: for each gap, a busy step, then gap seconds of
-// sleep, then the timed step; the penalty is its time minus the same
+// sleep, then the step, timed from the end of the intended sleep (so the
+// sleeper's late wake-up counts); the penalty is that time minus the same
 // step's busy median. Two steps are measured, a one-sequence decode (the
 // shortest step) and a prefill of prefillTokens (a long one), because the
 // penalty grows with the step's length up to a point; vidur-sim
 // interpolates between them. sleep is time.Sleep outside tests.
 func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func(time.Duration), progress func()) ([]artifacts.WakeupRow, error) {
 	steps := []model.Shape{{Decode: []int{max(p.s.BlockSize, 16)}}, {Prefill: [][2]int{{prefillTokens, 0}}}}
-	wall := func(s model.Shape) (float64, error) {
-		t0 := time.Now()
+	// wall runs s and returns the ms from t0 to its end.
+	wall := func(s model.Shape, t0 time.Time) (float64, error) {
 		if err := p.m.ProfileForward(s); err != nil {
 			return 0, err
 		}
@@ -29,7 +30,7 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 		// The busy time: back-to-back runs after a warm-up run.
 		var busy []float64
 		for i := 0; i < 1+max(repeats, 3); i++ {
-			ms, err := wall(s)
+			ms, err := wall(s, time.Now())
 			if err != nil {
 				return nil, fmt.Errorf("idle wake-up step: %w", err)
 			}
@@ -41,11 +42,17 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 		for _, g := range gaps {
 			var pen []float64
 			for range repeats {
-				if _, err := wall(s); err != nil { // the engine is busy right before the gap
+				if _, err := wall(s, time.Now()); err != nil { // the engine is busy right before the gap
 					return nil, err
 				}
-				sleep(time.Duration(g * float64(time.Second)))
-				ms, err := wall(s)
+				// Timed from when the work is due, not from when the
+				// sleeper woke: a real engine's idle wait ends late too
+				// (tens of ms on this VM), and that lateness is part of
+				// what a request arriving at an idle engine waits.
+				d := time.Duration(g * float64(time.Second))
+				due := time.Now().Add(d)
+				sleep(d)
+				ms, err := wall(s, due)
 				if err != nil {
 					return nil, err
 				}
