@@ -61,34 +61,22 @@ func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
 		}
 	}
 	ids := make([]int32, 0, T)
-	pos := make([]int32, 0, T)
-	slots := make([]int32, 0, T)
-	var prefill, decode []backend.AttnSeq
 	var want []int32
-	bs := c.BlockSize()
 	for _, ch := range chunks {
-		start, table := c.Len(ch.Seq), c.Table(ch.Seq)
-		if a.MaxPositionEmbeddings > 0 && start+len(ch.Tokens) > a.MaxPositionEmbeddings {
-			return nil, fmt.Errorf("model: sequence %d reaches %d tokens, over max_position_embeddings %d", ch.Seq, start+len(ch.Tokens), a.MaxPositionEmbeddings)
+		if end := c.Len(ch.Seq) + len(ch.Tokens); a.MaxPositionEmbeddings > 0 && end > a.MaxPositionEmbeddings {
+			return nil, fmt.Errorf("model: sequence %d reaches %d tokens, over max_position_embeddings %d", ch.Seq, end, a.MaxPositionEmbeddings)
 		}
-		s := backend.AttnSeq{QStart: len(ids), QLen: len(ch.Tokens), KVLen: start + len(ch.Tokens), Blocks: table}
-		for j, id := range ch.Tokens {
+		for _, id := range ch.Tokens {
 			if id < 0 || int(id) >= a.VocabSize {
 				return nil, fmt.Errorf("model: sequence %d: token id %d outside vocabulary of %d", ch.Seq, id, a.VocabSize)
 			}
-			p := start + j
-			ids, pos = append(ids, id), append(pos, int32(p))
-			slots = append(slots, table[p/bs]*int32(bs)+int32(p%bs))
 		}
+		ids = append(ids, ch.Tokens...)
 		if ch.Logits {
 			want = append(want, int32(len(ids)-1))
 		}
-		if len(ch.Tokens) == 1 && start > 0 {
-			decode = append(decode, s)
-		} else {
-			prefill = append(prefill, s)
-		}
 	}
+	pos, slots, prefill, decode := m.layout(chunks, T)
 	m.grow(T)
 	w := m.ws
 	x, h, qkv, attn := b.Rows(w.x, T), b.Rows(w.h, T), b.Rows(w.qkv, T), b.Rows(w.attn, T)
@@ -189,6 +177,30 @@ func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
 		}
 	}
 	return out, nil
+}
+
+// layout places the chunks' rows, in batch order, after the tokens each
+// sequence has cached: their positions, their KV slots, and the attention
+// sequences, a chunk of one token over a non-empty cache counting as decode
+// and everything else as prefill. Blocks must already be reserved.
+func (m *Model) layout(chunks []Chunk, T int) (pos, slots []int32, prefill, decode []backend.AttnSeq) {
+	c, bs := m.Cache, m.Cache.BlockSize()
+	pos, slots = make([]int32, 0, T), make([]int32, 0, T)
+	for _, ch := range chunks {
+		start, table := c.Len(ch.Seq), c.Table(ch.Seq)
+		s := backend.AttnSeq{QStart: len(pos), QLen: len(ch.Tokens), KVLen: start + len(ch.Tokens), Blocks: table}
+		for j := range ch.Tokens {
+			p := start + j
+			pos = append(pos, int32(p))
+			slots = append(slots, table[p/bs]*int32(bs)+int32(p%bs))
+		}
+		if len(ch.Tokens) == 1 && start > 0 {
+			decode = append(decode, s)
+		} else {
+			prefill = append(prefill, s)
+		}
+	}
+	return pos, slots, prefill, decode
 }
 
 func bf16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }

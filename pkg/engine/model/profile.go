@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/simcheck/simcheck/pkg/engine/backend"
 	"github.com/simcheck/simcheck/pkg/engine/kvcache"
 )
 
@@ -90,31 +89,15 @@ func (m *Model) ProfileAttention(s Shape) error {
 		return err
 	}
 	defer release()
-	b, c, bs := m.B, m.Cache, m.Cache.BlockSize()
+	b, c := m.B, m.Cache
 	T := 0
 	for _, ch := range chunks {
 		T += len(ch.Tokens)
-	}
-	var pos, slots []int32
-	var prefill, decode []backend.AttnSeq
-	for _, ch := range chunks {
-		start := c.Len(ch.Seq)
-		if err := c.Reserve(ch.Seq, start+len(ch.Tokens)); err != nil {
+		if err := c.Reserve(ch.Seq, c.Len(ch.Seq)+len(ch.Tokens)); err != nil {
 			return fmt.Errorf("profile: %w", err)
 		}
-		table := c.Table(ch.Seq)
-		as := backend.AttnSeq{QStart: len(pos), QLen: len(ch.Tokens), KVLen: start + len(ch.Tokens), Blocks: table}
-		for j := range ch.Tokens {
-			p := start + j
-			pos = append(pos, int32(p))
-			slots = append(slots, table[p/bs]*int32(bs)+int32(p%bs))
-		}
-		if len(ch.Tokens) == 1 && start > 0 {
-			decode = append(decode, as)
-		} else {
-			prefill = append(prefill, as)
-		}
 	}
+	_, slots, prefill, decode := m.layout(chunks, T)
 	m.grow(T)
 	qkv, out := b.Rows(m.ws.qkv, T), b.Rows(m.ws.attn, T)
 	vals := make([]float32, T*m.qkvL.Width())
