@@ -104,7 +104,7 @@ func loadModel(cfg *Config) (*model.Model, sched.Settings, error) {
 	}
 	s := schedulerSettings(cfg)
 	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: cfg.Model.Weights,
-		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Backend: backendName(cfg), Threads: cfg.Engine.Threads}, s)
+		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Backend: cfg.Hardware.EngineBackend(), Threads: cfg.Engine.Threads}, s)
 	if err != nil {
 		return nil, s, fmt.Errorf("model %s: %w", cfg.Model.Name, err)
 	}
@@ -133,15 +133,6 @@ func checkScheduler(cfg *Config) error {
 		return command.Usage(fmt.Errorf("scheduler.num_kv_blocks: %d must be ≥ 0 (0 sizes the cache from kv_cache_gb)", s.NumKVBlocks), "")
 	}
 	return nil
-}
-
-// backendName is the engine backend of hardware.kind: cpu, or cuda for
-// the GPU hardware groups.
-func backendName(cfg *Config) string {
-	if cfg.Hardware.Kind == "cuda" {
-		return "cuda"
-	}
-	return "cpu"
 }
 
 // schedulerSettings maps scheduler.* to the engine; with num_kv_blocks 0

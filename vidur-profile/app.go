@@ -34,10 +34,7 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	defer d.Abort()
 	s := cfg.Profile
-	backendName := "cpu"
-	if cfg.Hardware.Kind == "cuda" {
-		backendName = "cuda"
-	}
+	backendName := cfg.Hardware.EngineBackend()
 	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
 		return command.Usage(fmt.Errorf("model.%w", err), "")
 	}
@@ -125,7 +122,7 @@ func run(c *command.Context, cfg *Config) error {
 	meta := &artifacts.ProfileMeta{
 		DeviceName: cfg.Hardware.Device, Device: dev, Backend: backendName, ModelID: modelID,
 		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic", DType: cfg.Model.DType},
-		Threads: artifacts.CPUDevice(cfg.Engine.Threads).Threads,
+		Threads: dev.Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
 			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats},
 		Warmup: s.Warmup, Repeats: s.Repeats, StartedAt: start.UTC().Format(time.RFC3339Nano),

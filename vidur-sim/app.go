@@ -221,8 +221,7 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 		}
 		return t, nil, err
 	}
-	hw := cfg.Hardware
-	paths := predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
+	paths := bundlePaths(cfg)
 	a := cfg.Model.Arch
 	b, err := predict.LoadBundle(paths, predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
 		EmbeddingDim: a.HiddenSize, MLPHiddenDim: a.IntermediateSize, TP: tp, BlockSize: cfg.Scheduler.BlockSize,
@@ -239,6 +238,12 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 	return n, n, nil
 }
 
+// bundlePaths are the profiling bundle's files for this model and hardware.
+func bundlePaths(cfg *Config) artifacts.ProfilePaths {
+	hw := cfg.Hardware
+	return predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
+}
+
 // loadWakeup reads the bundle's idle_wakeup.csv when the native predictor
 // runs with sim.idle_wakeup and the file exists; meta says which.
 func loadWakeup(cfg *Config, compat, native bool, meta *artifacts.RunMeta) (*predict.Wakeup, error) {
@@ -246,8 +251,7 @@ func loadWakeup(cfg *Config, compat, native bool, meta *artifacts.RunMeta) (*pre
 		meta.Extra["idle_wakeup"] = "off"
 		return nil, nil
 	}
-	hw := cfg.Hardware
-	path := predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID)).IdleWakeup
+	path := bundlePaths(cfg).IdleWakeup
 	if _, err := os.Stat(path); err != nil {
 		meta.Extra["idle_wakeup"] = "absent"
 		return nil, nil

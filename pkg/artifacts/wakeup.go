@@ -1,12 +1,10 @@
 package artifacts
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strconv"
 )
 
 // IdleWakeupFile is the wake-up table's name in a profiling bundle.
@@ -37,18 +35,11 @@ func WriteIdleWakeup(w io.Writer, rows []WakeupRow) error {
 		}
 		return rows[i].StepMs < rows[j].StepMs
 	})
-	cw := csv.NewWriter(w)
-	if err := cw.Write(wakeupCols); err != nil {
-		return err
-	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	cw := NewCSVWriter(w, wakeupCols...)
 	for _, r := range rows {
-		if err := cw.Write([]string{f(r.IdleS), f(r.StepMs), f(r.PenaltyMs), f(r.MeanMs), f(r.StdMs), strconv.Itoa(r.Samples)}); err != nil {
-			return err
-		}
+		cw.Write(Float(r.IdleS), Float(r.StepMs), Float(r.PenaltyMs), Float(r.MeanMs), Float(r.StdMs), Int(r.Samples))
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // ReadIdleWakeup reads idle_wakeup.csv. Every cell must be a finite

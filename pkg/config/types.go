@@ -49,6 +49,15 @@ type Hardware struct {
 	TokenRounding int `koanf:"token_rounding"`
 }
 
+// EngineBackend is the engine backend that runs on this hardware: cuda for
+// the GPU groups, cpu otherwise.
+func (h Hardware) EngineBackend() string {
+	if h.Kind == "cuda" {
+		return "cuda"
+	}
+	return "cpu"
+}
+
 // Backend is the backend group (backend=...) of real-bench.
 type Backend struct {
 	Name    string `koanf:"name"`

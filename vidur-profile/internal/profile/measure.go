@@ -46,10 +46,9 @@ func (s *Settings) Validate() error {
 
 // Profiler times one model's operators through the engine's own hooks.
 type Profiler struct {
-	m      *model.Model
-	layers int
-	s      Settings
-	acc    opClock
+	m   *model.Model
+	s   Settings
+	acc opClock
 }
 
 // opClock sums each operator's wall time; the engine's operators do not
@@ -71,7 +70,7 @@ func (c *opClock) reset() { clear(c.acc); c.total = 0 }
 
 // New wraps a model and installs the profiler's operator clock on it.
 func New(m *model.Model, s Settings) *Profiler {
-	p := &Profiler{m: m, layers: m.Arch.NumHiddenLayers, s: s, acc: opClock{acc: map[string]time.Duration{}}}
+	p := &Profiler{m: m, s: s, acc: opClock{acc: map[string]time.Duration{}}}
 	m.Timer = &p.acc
 	return p
 }
@@ -82,7 +81,7 @@ func New(m *model.Model, s Settings) *Profiler {
 // layer's time, and "add" covers both residual adds of a layer, as its
 // composition counts add once per block.
 func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
-	return p.sampleWith(p.m.ProfileForward, p.layers, model.Shape{Prefill: prefill, Decode: decodeKV})
+	return p.sampleWith(p.m.ProfileForward, p.m.Arch.NumHiddenLayers, model.Shape{Prefill: prefill, Decode: decodeKV})
 }
 
 // sampleAttention times one layer's attention alone (layers = 1).
