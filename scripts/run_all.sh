@@ -5,7 +5,10 @@
 # that accepts them (e.g. model=qwen3_tiny for a quick run).
 #
 # Environment: OUT (default tmp) is the output root; WORKLOAD_ARGS,
-# BENCH_ARGS, PROFILE_ARGS, SIM_ARGS, COMPARE_ARGS add per-stage overrides.
+# BENCH_ARGS, PROFILE_ARGS, SIM_ARGS, COMPARE_ARGS add per-stage overrides;
+# SCHED picks the scheduler (sarathi); REPROFILE=1 measures the bundle
+# again; REAL_RUNS=n replays the workload n times, and compare-runs pools
+# them and reports their run-to-run spread as the noise floor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-tmp}
@@ -45,11 +48,16 @@ stage() {
 	echo "$out"
 }
 
-say "2/5 real-bench"
-RUN=$(stage real-bench bin/real-bench model="$MODEL" backend=native scheduler.kind="$SCHED" \
-	scheduler.max_batch_size=8 scheduler.chunk_size=256 scheduler.num_kv_blocks="$KV_BLOCKS" \
-	output_root="$OUT" workload.workload_dir="$WL" ${BENCH_ARGS:-})
-echo "real run: $RUN"
+REAL_RUNS=${REAL_RUNS:-1}
+RUNS=()
+for i in $(seq "$REAL_RUNS"); do
+	say "2/5 real-bench (run $i of $REAL_RUNS)"
+	RUN=$(stage real-bench bin/real-bench model="$MODEL" backend=native scheduler.kind="$SCHED" \
+		scheduler.max_batch_size=8 scheduler.chunk_size=256 scheduler.num_kv_blocks="$KV_BLOCKS" \
+		output_root="$OUT" workload.workload_dir="$WL" ${BENCH_ARGS:-})
+	echo "real run: $RUN"
+	RUNS+=("$RUN")
+done
 
 say "3/5 vidur-profile"
 PROF="$OUT/vidur_profiling/cpu/$MODEL"
@@ -69,7 +77,8 @@ echo "sim run: $SIM"
 
 say "5/5 compare-runs"
 scripts/bootstrap_echarts.sh >/dev/null
-CMP=$(stage compare-runs bin/compare-runs real_run_dir="$RUN" sim_run_dir="$SIM" output_root="$OUT" \
+MORE=$(IFS=,; echo "${RUNS[*]:1}")
+CMP=$(stage compare-runs bin/compare-runs real_run_dir="${RUNS[0]}" real_run_dirs="[$MORE]" sim_run_dir="$SIM" output_root="$OUT" \
 	echarts_js=tmp/assets/echarts-5.4.3/echarts.min.js ${COMPARE_ARGS:-})
 echo "comparison: $CMP"
 echo "open $CMP/summary.md"

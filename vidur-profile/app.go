@@ -24,6 +24,9 @@ func run(c *command.Context, cfg *Config) error {
 		return command.WithHint(fmt.Errorf("hardware=%s requires a CUDA-capable GPU: this binary was built without -tags cuda", cfg.Hardware.Name),
 			"profile on hardware=cpu, or rebuild with -tags cuda on a machine with the NVIDIA driver (docs/gpu.md)")
 	}
+	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
+		return command.Usage(fmt.Errorf("model.%w", err), "")
+	}
 	root := cfg.Vidur.Profiling.Root
 	if root == "" {
 		root = filepath.Join(cfg.OutputRoot, "vidur_profiling", cfg.Hardware.Name, cfg.Model.Name)
@@ -35,9 +38,6 @@ func run(c *command.Context, cfg *Config) error {
 	defer d.Abort()
 	s := cfg.Profile
 	backendName := cfg.Hardware.EngineBackend()
-	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
-		return command.Usage(fmt.Errorf("model.%w", err), "")
-	}
 	if cfg.Model.Weights != "synthetic" {
 		c.Infof("model.weights=%s: timing does not depend on weight values, profiling with synthetic weights", cfg.Model.Weights)
 	}
@@ -63,6 +63,9 @@ func run(c *command.Context, cfg *Config) error {
 		}
 	}
 	total := len(tokGrid) + len(profile.BatchGrid(s.MaxBatchSize, 4)) + nAttn + len(batches) + 2*len(s.IdleGaps)
+	if s.JitterSteps > 0 {
+		total++
+	}
 	prog := c.NewProgress("profile points", total)
 	step := func() { prog.Add(1) }
 	start := time.Now()
@@ -84,6 +87,13 @@ func run(c *command.Context, cfg *Config) error {
 		if wake, err = p.Wakeup(s.IdleGaps, min(128, s.MaxTokens), s.IdleRepeats, time.Sleep, step); err != nil {
 			return err
 		}
+	}
+	var jitter []artifacts.JitterRow
+	if s.JitterSteps > 0 {
+		if jitter, err = p.Jitter(s.JitterSteps, min(128, s.MaxKVCacheSize)); err != nil {
+			return err
+		}
+		step()
 	}
 	prog.Done()
 	cols := profile.ModelCols{NumQHeads: a.NumAttentionHeads, NumKVHeads: a.NumKeyValueHeads, Embd: a.HiddenSize, ExpandedEmbd: a.IntermediateSize,
@@ -111,6 +121,12 @@ func run(c *command.Context, cfg *Config) error {
 		}
 		written = append(written, paths.IdleWakeup)
 	}
+	if jitter != nil {
+		if err := write(paths.StepJitter, func(w io.Writer) error { return artifacts.WriteStepJitter(w, jitter) }); err != nil {
+			return err
+		}
+		written = append(written, paths.StepJitter)
+	}
 	for _, p := range written {
 		rel, _ := filepath.Rel(d.Tmp, p)
 		files = append(files, filepath.ToSlash(rel))
@@ -124,7 +140,8 @@ func run(c *command.Context, cfg *Config) error {
 		Model:   artifacts.RunModel{Name: cfg.Model.Name, Weights: "synthetic", DType: cfg.Model.DType},
 		Threads: dev.Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
-			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats},
+			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats,
+			"jitter_steps": s.JitterSteps},
 		Warmup: s.Warmup, Repeats: s.Repeats, StartedAt: start.UTC().Format(time.RFC3339Nano),
 		WallTime: time.Since(start).Seconds(), Files: files,
 	}

@@ -38,7 +38,7 @@ func newTool() command.Tool {
 		Name:  "vidur-profile",
 		Usage: "time the model's operators with the engine's kernels and write a Vidur-layout profiling bundle",
 		Description: "Writes <root>/data/profiling/compute/<device>/<model_id>/{mlp,attention}.csv,\n" +
-			"cpu_overhead/<network_device>/<model_id>/cpu_overheads.csv and profile_meta.json, and prints the root.\n" +
+			"cpu_overhead/<network_device>/<model_id>/{cpu_overheads,idle_wakeup,step_jitter}.csv and profile_meta.json,\nand prints the root.\n" +
 			"Example: vidur-profile model=qwen3_0_6b hardware=cpu vidur.profiling.root=tmp/vidur_profiling/cpu/qwen3_0_6b",
 		Schema: config.Schema{Tool: "vidur-profile", Defaults: defaultsYAML, Target: &cfg},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },

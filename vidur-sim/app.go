@@ -66,7 +66,21 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	wake, err := loadWakeup(cfg, compat, native != nil, meta)
+	var wake *predict.Wakeup
+	err = loadExtra(meta, "idle_wakeup", cfg.Sim.IdleWakeup && !compat && native != nil, bundlePaths(cfg).IdleWakeup, func(path string) error {
+		rows, err := artifacts.ReadIdleWakeup(path)
+		wake = predict.NewWakeup(rows)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var jitter *predict.Jitter
+	err = loadExtra(meta, "step_jitter", cfg.Sim.StepJitter && !compat && native != nil, bundlePaths(cfg).StepJitter, func(path string) error {
+		rows, err := artifacts.ReadStepJitter(path)
+		jitter = predict.NewJitter(rows)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -84,7 +98,7 @@ func run(c *command.Context, cfg *Config) error {
 		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
 		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
 		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
-		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}, Wake: wake}
+		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}, Wake: wake, Jitter: jitter}
 	id := cfg.RunID
 	if id == "" {
 		id = command.DefaultID(c.Config)
@@ -244,24 +258,23 @@ func bundlePaths(cfg *Config) artifacts.ProfilePaths {
 	return predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
 }
 
-// loadWakeup reads the bundle's idle_wakeup.csv when the native predictor
-// runs with sim.idle_wakeup and the file exists; meta says which.
-func loadWakeup(cfg *Config, compat, native bool, meta *artifacts.RunMeta) (*predict.Wakeup, error) {
-	if !cfg.Sim.IdleWakeup || compat || !native {
-		meta.Extra["idle_wakeup"] = "off"
-		return nil, nil
+// loadExtra reads one of the bundle's optional simcheck files (the
+// sim.<key> setting, e.g. idle_wakeup.csv) with read when on and the file
+// exists; run_meta's extra.<key> says which: off, absent, or the path.
+func loadExtra(meta *artifacts.RunMeta, key string, on bool, path string, read func(path string) error) error {
+	if !on {
+		meta.Extra[key] = "off"
+		return nil
 	}
-	path := bundlePaths(cfg).IdleWakeup
 	if _, err := os.Stat(path); err != nil {
-		meta.Extra["idle_wakeup"] = "absent"
-		return nil, nil
+		meta.Extra[key] = "absent"
+		return nil
 	}
-	rows, err := artifacts.ReadIdleWakeup(path)
-	if err != nil {
-		return nil, command.WithHint(err, "fix or delete the file, or set sim.idle_wakeup=false")
+	if err := read(path); err != nil {
+		return command.WithHint(err, "fix or delete the file, or set sim."+key+"=false")
 	}
-	meta.Extra["idle_wakeup"] = path
-	return predict.NewWakeup(rows), nil
+	meta.Extra[key] = path
+	return nil
 }
 
 // tokenRounding is Vidur's 8 in compatibility mode, else the setting,

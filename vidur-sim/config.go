@@ -71,6 +71,7 @@ type SimConfig struct {
 	CPUOverhead     bool    `koanf:"cpu_overhead"`
 	Extras          bool    `koanf:"extras"`
 	IdleWakeup      bool    `koanf:"idle_wakeup"`
+	StepJitter      bool    `koanf:"step_jitter"`
 	TokenRounding   int     `koanf:"token_rounding"`
 }
 

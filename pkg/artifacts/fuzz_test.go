@@ -316,3 +316,60 @@ func FuzzReadWorkloadMeta(f *testing.F) {
 		}
 	})
 }
+
+// fuzzFile writes data to a file for the readers that take a path.
+func fuzzFile(t *testing.T, data []byte) string {
+	p := filepath.Join(t.TempDir(), "f.csv")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func FuzzReadIdleWakeup(f *testing.F) {
+	f.Add([]byte("idle_s,step_ms,penalty_ms_median,penalty_ms_mean,penalty_ms_std,samples\n0.5,45,30,31,4,3\n6,180,-2,1,3,3\n"))
+	f.Add([]byte("idle_s,step_ms,penalty_ms_median,penalty_ms_mean,penalty_ms_std,samples\n4,45,30,31,4,3\n4,45,1,1,1,3\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, err := ReadIdleWakeup(fuzzFile(t, data))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteIdleWakeup(&buf, rows); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadIdleWakeup(fuzzFile(t, buf.Bytes()))
+		if err != nil {
+			t.Fatalf("re-read of written rows: %v\n%s", err, buf.Bytes())
+		}
+		var buf2 bytes.Buffer
+		if err := WriteIdleWakeup(&buf2, again); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), buf2.Bytes()) {
+			t.Fatalf("rows changed on a round trip:\n%s\n%s", buf.Bytes(), buf2.Bytes())
+		}
+	})
+}
+
+func FuzzReadStepJitter(f *testing.F) {
+	f.Add([]byte("quantile,ratio,step_ms\n0,0.9,45\n0.5,1,50\n1,1.6,80\n"))
+	f.Add([]byte("quantile,ratio,step_ms\n0,1.1,45\n1,1,50\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, err := ReadStepJitter(fuzzFile(t, data))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteStepJitter(&buf, rows); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadStepJitter(fuzzFile(t, buf.Bytes()))
+		if err != nil {
+			t.Fatalf("re-read of written rows: %v\n%s", err, buf.Bytes())
+		}
+		if !reflect.DeepEqual(rows, again) {
+			t.Fatalf("rows changed on a round trip: %+v, %+v", rows, again)
+		}
+	})
+}

@@ -22,6 +22,7 @@ type ProfilePaths struct {
 	SendRecv     string // optional
 	CPUOverheads string // optional
 	IdleWakeup   string // optional, simcheck's own: idle_wakeup.csv beside cpu_overheads.csv
+	StepJitter   string // optional, simcheck's own: step_jitter.csv beside cpu_overheads.csv
 }
 
 // NewProfilePaths lays out a bundle's paths. modelID may contain a slash
@@ -37,6 +38,7 @@ func NewProfilePaths(root, device, networkDevice, modelID string) ProfilePaths {
 		SendRecv:     filepath.Join(p, "network", networkDevice, "send_recv.csv"),
 		CPUOverheads: filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), "cpu_overheads.csv"),
 		IdleWakeup:   filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), IdleWakeupFile),
+		StepJitter:   filepath.Join(p, "cpu_overhead", networkDevice, filepath.FromSlash(modelID), StepJitterFile),
 	}
 }
 

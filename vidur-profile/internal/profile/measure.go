@@ -20,6 +20,9 @@ type Settings struct {
 	// measured (idle_wakeup.csv); empty skips the measurement.
 	IdleGaps    []float64 `koanf:"idle_gaps"`
 	IdleRepeats int       `koanf:"idle_repeats"`
+	// JitterSteps is how many repeated steps step_jitter.csv's spread is
+	// measured over; 0 skips the measurement.
+	JitterSteps int `koanf:"jitter_steps"`
 }
 
 // Validate names the key at fault.
@@ -37,6 +40,9 @@ func (s *Settings) Validate() error {
 	}
 	if len(s.IdleGaps) > 0 && s.IdleRepeats < 1 {
 		return fmt.Errorf("profile.idle_repeats: %d must be at least 1", s.IdleRepeats)
+	}
+	if s.JitterSteps != 0 && s.JitterSteps < 20 {
+		return fmt.Errorf("profile.jitter_steps: %d must be 0 (skip) or at least 20", s.JitterSteps)
 	}
 	if s.Warmup < 0 {
 		return fmt.Errorf("profile.warmup: %d is negative", s.Warmup)

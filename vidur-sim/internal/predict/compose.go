@@ -46,6 +46,9 @@ type Predictor struct {
 	// Wake, when set, adds the idle wake-up penalty to a replica's first
 	// batch after an idle period (simcheck's extra; nil in Vidur mode).
 	Wake *Wakeup
+	// Jitter, when set, scales each stage's time by a factor drawn from
+	// the measured step-time spread (simcheck's extra; nil in Vidur mode).
+	Jitter *Jitter
 }
 
 // StageTime returns the stage's total and model execution times in s

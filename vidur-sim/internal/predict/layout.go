@@ -29,5 +29,6 @@ func Relayout(p artifacts.ProfilePaths) artifacts.ProfilePaths {
 		return filepath.Join(p.Root, rel)
 	}
 	return artifacts.ProfilePaths{Root: p.Root, MLP: re(p.MLP), Attention: re(p.Attention), AllReduce: re(p.AllReduce),
-		SendRecv: re(p.SendRecv), CPUOverheads: re(p.CPUOverheads), IdleWakeup: re(p.IdleWakeup)}
+		SendRecv: re(p.SendRecv), CPUOverheads: re(p.CPUOverheads), IdleWakeup: re(p.IdleWakeup),
+		StepJitter: re(p.StepJitter)}
 }

@@ -82,6 +82,7 @@ type Sim struct {
 	batchID  int
 	assign   []sched.Assignment
 	trace    io.Writer
+	jitter   *rand.Rand // draws the step-time factors when the predictor has a Jitter
 	events   int64
 	done     int
 }
@@ -123,6 +124,11 @@ func New(cfg Config, reqs []artifacts.Request, obs Observer) (*Sim, error) {
 	}
 	if s.global, err = sched.NewGlobal(cfg.Global, rs, rng); err != nil {
 		return nil, err
+	}
+	if cfg.Predictor != nil && cfg.Predictor.Jitter != nil {
+		// A stream of its own, so turning the jitter on does not move the
+		// random global scheduler's draws.
+		s.jitter = rand.New(rand.NewPCG(cfg.Seed, 0x717e5))
 	}
 	return s, nil
 }
@@ -270,11 +276,18 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 			return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
 				b.ID, ev.replica, ev.stage, b.Size(), b.TotalTokens, float64(t), err)
 		}
+		pen := 0.0
 		if ev.stage == 0 && s.pred.Wake != nil {
 			// The engine sat idle since its last batch (or since the
 			// start, as a real run starts after its warm-up).
-			total += s.pred.Wake.Penalty(float64(t-st.idleSince), total)
+			pen = s.pred.Wake.Penalty(float64(t-st.idleSince), total)
 		}
+		if s.jitter != nil {
+			// Handled in event order, so the draws are deterministic.
+			f := s.pred.Jitter.Ratio(s.jitter.Float64())
+			total, model = total*f, model*f
+		}
+		total += pen
 		st.start, st.exec, st.modelEx = t, total, model
 		for _, r := range b.Requests {
 			r.OnStageSchedule(t)

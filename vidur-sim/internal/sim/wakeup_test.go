@@ -58,3 +58,58 @@ func TestIdleWakeup(t *testing.T) {
 		}
 	}
 }
+
+// TestStepJitter: with a jitter table every stage's time is scaled by a
+// factor from the table, drawn from sim.seed: the same seed gives the
+// same run, another seed another; a table of ratio 1 changes nothing.
+// Both requests arrive at 0, so the batches do not depend on timing.
+func TestStepJitter(t *testing.T) {
+	reqs := []artifacts.Request{{RequestID: 0, ArrivedAt: 0, NumPrefillTokens: 100, NumDecodeTokens: 30},
+		{RequestID: 1, ArrivedAt: 0, NumPrefillTokens: 80, NumDecodeTokens: 20}}
+	run := func(j *predict.Jitter, seed uint64) *stageLog {
+		cfg := synthConfig("sarathi", 1, 1, 0)
+		cfg.Predictor.Jitter = j
+		cfg.Seed = seed
+		cfg.TrackTokens = true
+		obs := &stageLog{checkObs: checkObs{t: t, cfg: cfg, done: map[int]int{}}}
+		s, err := New(cfg, reqs, obs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return obs
+	}
+	plain := run(nil, 1)
+	flat := run(predict.NewJitter([]artifacts.JitterRow{{Quantile: 0, Ratio: 1, StepMs: 1}, {Quantile: 1, Ratio: 1, StepMs: 1}}), 1)
+	spread := predict.NewJitter([]artifacts.JitterRow{{Quantile: 0, Ratio: 0.5, StepMs: 1}, {Quantile: 1, Ratio: 2, StepMs: 4}})
+	a, b, c := run(spread, 1), run(spread, 1), run(spread, 2)
+	if len(plain.execs) < 20 || len(a.execs) != len(plain.execs) || len(c.execs) != len(plain.execs) {
+		t.Fatalf("batches: %d plain, %d and %d jittered", len(plain.execs), len(a.execs), len(c.execs))
+	}
+	var differ, lo, hi int
+	for i := range plain.execs {
+		if flat.execs[i] != plain.execs[i] {
+			t.Errorf("batch %d: %g s with ratio 1, %g s without", i, flat.execs[i], plain.execs[i])
+		}
+		if a.execs[i] != b.execs[i] {
+			t.Errorf("batch %d: %g s and %g s with the same seed", i, a.execs[i], b.execs[i])
+		}
+		if a.execs[i] != c.execs[i] {
+			differ++
+		}
+		f := a.execs[i] / plain.execs[i]
+		if f < 0.5-1e-12 || f > 2+1e-12 {
+			t.Errorf("batch %d: factor %g outside the table's [0.5, 2]", i, f)
+		}
+		if f < 1 {
+			lo++
+		} else {
+			hi++
+		}
+	}
+	if differ == 0 || lo == 0 || hi == 0 {
+		t.Errorf("%d batches differ between seeds, %d factors below 1 and %d above", differ, lo, hi)
+	}
+}
