@@ -105,6 +105,7 @@ func run(c *command.Context, cfg *Config) error {
 type comparison struct {
 	reals, sims  []*align.Run
 	results      []*metrics.Result
+	steps        []metrics.StepRow
 	workloadID   string
 	workloadNote string
 	warnings     []string
@@ -168,6 +169,7 @@ func prepare(cfg *Config) (*comparison, error) {
 			cmp.pairingWarnings(p)
 		}
 	}
+	cmp.steps = metrics.Steps(cmp.reals, cmp.sims)
 	return cmp, nil
 }
 
@@ -241,9 +243,14 @@ func write(d *artifacts.Dir, cfg *Config, cmp *comparison, id string, js, config
 			return err
 		}
 	}
+	if err := d.WriteFile(artifacts.StepTableFile, func(w io.Writer) error {
+		return report.WriteStepTable(w, cmp.reals, cmp.sims, cmp.steps)
+	}); err != nil {
+		return err
+	}
 	sum := &report.Summary{
 		ComparisonID: id, Reals: cmp.reals, Results: cmp.results,
-		WorkloadID: cmp.workloadID, WorkloadNote: cmp.workloadNote, Warnings: cmp.warnings,
+		WorkloadID: cmp.workloadID, WorkloadNote: cmp.workloadNote, Warnings: cmp.warnings, Steps: cmp.steps,
 	}
 	if cfg.Figures {
 		set := figureSet(id, cmp)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -159,6 +161,22 @@ func TestNoiseFloorWithSeveralRealRuns(t *testing.T) {
 	sum := readFile(t, filepath.Join(dir, artifacts.SummaryFile))
 	if !strings.Contains(sum, "| noise floor |") || !strings.Contains(sum, "Figures were not drawn: figures=false") {
 		t.Errorf("summary.md lacks the noise floor column or the skipped-figures note")
+	}
+	// Step times: the simulated run's steps are 1.1× real-1's, so its
+	// decode p50 is 1.1× real-1's; the pooled row comes first.
+	if !strings.Contains(sum, "## Step times by batch shape") || !strings.Contains(sum, "| decode ×1 | 360 |") {
+		t.Errorf("summary.md lacks the step-time table or its decode row (180 decode steps in each of 2 runs)")
+	}
+	p50 := map[string]float64{}
+	steps := readFile(t, filepath.Join(dir, artifacts.StepTableFile))
+	for _, line := range strings.Split(steps, "\n")[1:] {
+		f := strings.Split(line, ",")
+		if len(f) == 6 && f[0] == "decode ×1" {
+			p50[f[1]+"/"+f[2]], _ = strconv.ParseFloat(f[4], 64)
+		}
+	}
+	if r, s := p50["real-1/real"], p50["sim/sim"]; !(r > 0) || math.Abs(s/r-1.1) > 1e-9 || !(p50["real/pooled"] > r) {
+		t.Errorf("decode ×1 p50s %v: want sim = 1.1 × real-1, pooled above real-1\n%s", p50, steps)
 	}
 }
 

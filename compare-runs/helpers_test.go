@@ -38,7 +38,8 @@ func synth(n int, scale float64) []req {
 }
 
 // writeRun writes a run directory with artifacts.NewRunWriter and
-// returns its path.
+// returns its path. Each request runs alone in batch_metrics.csv: a
+// prefill batch, then one decode batch per further token.
 func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens bool) string {
 	t.Helper()
 	final := filepath.Join(dir, id)
@@ -47,7 +48,7 @@ func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens b
 		t.Fatal(err)
 	}
 	defer d.Abort()
-	w, err := artifacts.NewRunWriter(d, tokens, false)
+	w, err := artifacts.NewRunWriter(d, tokens, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +80,18 @@ func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens b
 		w.Request(&rec)
 		if !q.failed {
 			w.Tokens(q.id, q.arrived, times, nil)
+			start := rec.ScheduledAt
+			if start != start {
+				start = q.arrived
+			}
+			for k, end := range times {
+				b := artifacts.BatchRow{BatchID: 1000*q.id + k, ScheduledAt: start, CompletedAt: end, BatchSize: 1, NumDecodeTokens: 1}
+				if k == 0 {
+					b.NumPrefillTokens, b.NumDecodeTokens = q.prompt, 0
+				}
+				w.Batch(b)
+				start = end
+			}
 		}
 	}
 	meta := &artifacts.RunMeta{RunID: id, Kind: kind, Backend: "synthetic", Status: artifacts.RunComplete,

@@ -13,6 +13,7 @@ const (
 	SummaryTableFile   = "tables/summary.csv"
 	PairedTableFile    = "tables/paired_requests.csv"
 	TokenTableFile     = "tables/tokens.csv"
+	StepTableFile      = "tables/steps.csv"
 )
 
 // SummaryColumns is the header of tables/summary.csv: one row per metric

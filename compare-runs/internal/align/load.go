@@ -25,7 +25,10 @@ type Run struct {
 	// Tokens maps a request id to its token rows in output order; nil
 	// when the run has no token_metrics.csv.
 	Tokens map[int][]artifacts.TokenRow
-	byID   map[int]int
+	// Batches are the run's iterations (batch_metrics.csv); nil when the
+	// run has none (Python Vidur output, an external server).
+	Batches []artifacts.BatchRow
+	byID    map[int]int
 }
 
 // Request returns the record of request id.
@@ -100,7 +103,7 @@ func loadRunDir(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Dir: dir, Kind: ar.Meta.Kind, Meta: &ar.Meta, Requests: ar.Requests}
+	r := &Run{Dir: dir, Kind: ar.Meta.Kind, Meta: &ar.Meta, Requests: ar.Requests, Batches: ar.Batches}
 	r.index()
 	if ar.Tokens != nil {
 		if err := r.setTokens(filepath.Join(dir, artifacts.TokenMetricsFile), ar.Tokens); err != nil {

@@ -21,6 +21,8 @@ type Summary struct {
 	// WorkloadNote says how the workloads were checked.
 	WorkloadNote string
 	Warnings     []string
+	// Steps are the step times by batch shape (metrics.Steps).
+	Steps []metrics.StepRow
 	// Figures: Pages and Images are empty when FiguresSkipped says why.
 	FiguresSkipped string
 	Pages          []string
@@ -51,6 +53,8 @@ func WriteSummary(w io.Writer, s *Summary) error {
 	headline(&b, s)
 	b.WriteString("\n## Paired errors and distribution distances\n\n")
 	distances(&b, s)
+	b.WriteString("\n## Step times by batch shape\n\n")
+	stepTimes(&b, s)
 	b.WriteString("\n## Noise floor\n\n")
 	if len(s.Reals) < 2 {
 		b.WriteString("One real run: no run-to-run noise floor. Give several real runs of the workload (`real_run_dirs=[a,b,c]`) to judge a simulator's error against the real system's own variation.\n")
@@ -72,6 +76,7 @@ func WriteSummary(w io.Writer, s *Summary) error {
 	b.WriteString("- `tables/summary.csv`: every statistic of every metric and simulated run (count, mean, p50, p90, p95, p99, max, mape, median_abs_error, ks, wasserstein), in seconds.\n")
 	b.WriteString("- `tables/paired_requests.csv`: every request id with its pairing status and each side's latencies.\n")
 	b.WriteString("- `tables/tokens.csv`: every output token both sides produced, with its latency on each side.\n")
+	b.WriteString("- `tables/steps.csv`: step times by batch shape, per run and pooled over the real runs, in seconds.\n")
 	b.WriteString("- `comparison_meta.json`, `config.yaml`: what was compared and how.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -161,6 +166,53 @@ func distances(b *strings.Builder, s *Summary) {
 				unsignedPct(mape.Sim), ms(row(res, m.Key, "median_abs_error").Sim), num(row(res, m.Key, "ks").Sim),
 				ms(row(res, m.Key, "wasserstein").Sim), verdict(mape))
 		}
+	}
+}
+
+// stepTimes is the table of step times by batch shape: the per-step
+// prediction error, apart from scheduling, and the real runs' own drift.
+func stepTimes(b *strings.Builder, s *Summary) {
+	if len(s.Steps) == 0 {
+		b.WriteString("No run has batch_metrics.csv (Python Vidur output and external servers have none): no step times to compare.\n")
+		return
+	}
+	b.WriteString("Each batch's time (completed_at − scheduled_at, batch_metrics.csv) grouped by shape: decode-only batches by size, batches with prefill tokens by their token count. ")
+	b.WriteString("Where the schedules agree, the error here is the per-step prediction's, apart from queueing. ")
+	if len(s.Reals) > 1 {
+		b.WriteString("The real figures pool the real runs; *real runs p50* is the range of each run's own p50, the host's drift from run to run. ")
+	}
+	b.WriteString("A simulated batch that starts after idle includes the wake-up penalty, which a real run shows partly as scheduling delay. Times in ms.\n\n")
+	b.WriteString("| shape | real batches | real p50 | real p90")
+	sep := "|---|---:|---:|---:"
+	if len(s.Reals) > 1 {
+		b.WriteString(" | real runs p50")
+		sep += "|---:"
+	}
+	for _, res := range s.Results {
+		fmt.Fprintf(b, " | %s batches | p50 | error | p90 | error", res.Sim.Label)
+		sep += "|---:|---:|---:|---:|---:"
+	}
+	b.WriteString(" |\n" + sep + "|\n")
+	for _, r := range s.Steps {
+		fmt.Fprintf(b, "| %s | %d | %s | %s", r.Shape, r.Real.Count, ms(r.Real.P50), ms(r.Real.P90))
+		if len(s.Reals) > 1 {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, p := range r.PerReal {
+				if p.Count > 0 {
+					lo, hi = min(lo, p.P50), max(hi, p.P50)
+				}
+			}
+			if lo > hi {
+				b.WriteString(" | —")
+			} else {
+				fmt.Fprintf(b, " | %s–%s", ms(lo), ms(hi))
+			}
+		}
+		for _, sim := range r.Sims {
+			fmt.Fprintf(b, " | %d | %s | %s | %s | %s", sim.Count, ms(sim.P50), pct(metrics.RelError(r.Real.P50, sim.P50)),
+				ms(sim.P90), pct(metrics.RelError(r.Real.P90, sim.P90)))
+		}
+		b.WriteString(" |\n")
 	}
 }
 

@@ -26,6 +26,27 @@ func WriteSummaryTable(w io.Writer, results []*metrics.Result) error {
 	return cw.Flush()
 }
 
+// WriteStepTable writes tables/steps.csv: per batch shape, the step
+// times of each run and of the real runs pooled (run "real").
+func WriteStepTable(w io.Writer, reals, sims []*align.Run, rows []metrics.StepRow) error {
+	cw := artifacts.NewCSVWriter(w, "shape", "run", "kind", "batches", "p50", "p90")
+	for _, r := range rows {
+		put := func(run, kind string, st metrics.StepStats) {
+			cw.Write(r.Shape, run, kind, artifacts.Int(st.Count), artifacts.Float(st.P50), artifacts.Float(st.P90))
+		}
+		if len(reals) > 1 {
+			put("real", "pooled", r.Real)
+		}
+		for i, st := range r.PerReal {
+			put(reals[i].Label, "real", st)
+		}
+		for i, st := range r.Sims {
+			put(sims[i].Label, "sim", st)
+		}
+	}
+	return cw.Flush()
+}
+
 // requestMetrics are the per-request metrics (TBT is per token).
 func requestMetrics() []metrics.Metric {
 	var out []metrics.Metric
