@@ -64,8 +64,10 @@ PROF="$OUT/vidur_profiling/cpu/$MODEL"
 if [ -f "$PROF/profile_meta.json" ] && [ -z "${REPROFILE:-}" ]; then
 	echo "reusing the bundle in $PROF (REPROFILE=1 measures again)" >&2
 else
+	# The profiler holds the real run's KV cache: the idle wake-up it
+	# measures grows with the process's resident memory (docs/fidelity.md).
 	stage vidur-profile bin/vidur-profile model="$MODEL" hardware=cpu vidur.profiling.root="$PROF" \
-		output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
+		profile.num_kv_blocks="$KV_BLOCKS" output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
 fi
 echo "profile: $PROF"
 

@@ -11,7 +11,9 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config/command"
 	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/arch"
 	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
+	"github.com/simcheck/simcheck/pkg/engine/kvcache"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/vidur-profile/internal/profile"
 )
@@ -45,6 +47,15 @@ func run(c *command.Context, cfg *Config) error {
 	// max_kv_cache_size tokens, or one prefill of max_tokens.
 	perSeq := (s.MaxKVCacheSize + s.BlockSize) / s.BlockSize
 	blocks := max(s.MaxBatchSize*perSeq, (max(s.MaxTokens, s.MaxKVCacheSize)+s.BlockSize)/s.BlockSize) + 1
+	a0, err := arch.Parse(cfg.Model.Arch.HFConfigJSON())
+	if err != nil {
+		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
+	}
+	realBlocks := s.NumKVBlocks
+	if realBlocks == 0 {
+		realBlocks = kvcache.BlocksForBudget(int64(s.KVCacheGB*1e9), a0, s.BlockSize)
+	}
+	blocks = max(blocks, realBlocks)
 	m, a, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: "synthetic", Seed: cfg.Model.WeightsSeed,
 		DType: cfg.Model.DType, Backend: backendName, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
 	if err != nil {
@@ -141,7 +152,7 @@ func run(c *command.Context, cfg *Config) error {
 		Threads: dev.Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
 			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats,
-			"jitter_steps": s.JitterSteps},
+			"jitter_steps": s.JitterSteps, "num_kv_blocks": blocks},
 		Warmup: s.Warmup, Repeats: s.Repeats, StartedAt: start.UTC().Format(time.RFC3339Nano),
 		WallTime: time.Since(start).Seconds(), Files: files,
 	}

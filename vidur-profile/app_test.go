@@ -19,16 +19,19 @@ func runTool(t *testing.T, args ...string) (string, string, int) {
 }
 
 // quick is a grid small enough for a test: the tiny model, a few points,
-// one repeat, a 10 ms idle gap and 20 jitter steps.
+// one repeat, a 10 ms idle gap, 20 jitter steps and only the KV cache the
+// grid needs.
 var quick = []string{"model=qwen3_tiny", "hardware=cpu", "profile.max_tokens=32", "profile.max_kv_cache_size=64",
-	"profile.max_batch_size=2", "profile.repeats=1", "profile.idle_gaps=[0.01]", "profile.idle_repeats=1", "profile.jitter_steps=20"}
+	"profile.max_batch_size=2", "profile.repeats=1", "profile.idle_gaps=[0.01]", "profile.idle_repeats=1", "profile.jitter_steps=20",
+	"profile.kv_cache_gb=0"}
 
 // TestProfileBundle: a quick profile writes every file of the bundle, in
-// Vidur's layout, that the artifacts readers accept; a second run without
-// overwrite=true is refused and leaves the first bundle as it was.
+// Vidur's layout, that the artifacts readers accept, holding the KV cache
+// it was asked for; a second run without overwrite=true is refused and
+// leaves the first bundle as it was.
 func TestProfileBundle(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "bundle")
-	args := append([]string{"vidur.profiling.root=" + root, "output_root=" + t.TempDir()}, quick...)
+	args := append(append([]string{"vidur.profiling.root=" + root, "output_root=" + t.TempDir()}, quick...), "profile.num_kv_blocks=500")
 	stdout, stderr, st := runTool(t, args...)
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, stderr)
@@ -39,6 +42,9 @@ func TestProfileBundle(t *testing.T) {
 	meta, err := artifacts.ReadProfileMeta(filepath.Join(root, artifacts.ProfileMetaFile))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n, ok := meta.Grid["num_kv_blocks"].(float64); !ok || n != 500 {
+		t.Errorf("profile_meta grid num_kv_blocks %v, want the 500 asked for", meta.Grid["num_kv_blocks"])
 	}
 	p := artifacts.NewProfilePaths(root, meta.DeviceName, "cpu_single", meta.ModelID)
 	want := []string{p.MLP, p.Attention, p.CPUOverheads, p.IdleWakeup, p.StepJitter}
@@ -90,6 +96,7 @@ func TestRunbookCases(t *testing.T) {
 		{[]string{"profile.jitter_steps=5"}, 2, "profile.jitter_steps: 5 must be 0 (skip) or at least 20"},
 		{[]string{"profile.idle_gaps=[2,1]"}, 2, "profile.idle_gaps"},
 		{[]string{"profile.repeats=0"}, 2, "profile.repeats: 0 must be at least 1"},
+		{[]string{"profile.num_kv_blocks=-1"}, 2, "profile.num_kv_blocks: -1 must be ≥ 0"},
 		{[]string{"model.dtype=int4"}, 2, `model.dtype "int4"`},
 		{[]string{"profile.jiter_steps=5"}, 2, "profile.jitter_steps"},
 	} {

@@ -23,6 +23,13 @@ type Settings struct {
 	// JitterSteps is how many repeated steps step_jitter.csv's spread is
 	// measured over; 0 skips the measurement.
 	JitterSteps int `koanf:"jitter_steps"`
+	// NumKVBlocks and KVCacheGB size the KV cache the profiler holds, as
+	// real-bench's scheduler.num_kv_blocks and kv_cache_gb do (0 blocks:
+	// from the GB), so the profiler's process is as large as the real
+	// engine's: on a VM the idle wake-up grows with resident memory. The
+	// grid's own need is the floor.
+	NumKVBlocks int     `koanf:"num_kv_blocks"`
+	KVCacheGB   float64 `koanf:"kv_cache_gb"`
 }
 
 // Validate names the key at fault.
@@ -43,6 +50,12 @@ func (s *Settings) Validate() error {
 	}
 	if s.JitterSteps != 0 && s.JitterSteps < 20 {
 		return fmt.Errorf("profile.jitter_steps: %d must be 0 (skip) or at least 20", s.JitterSteps)
+	}
+	if s.NumKVBlocks < 0 {
+		return fmt.Errorf("profile.num_kv_blocks: %d must be ≥ 0 (0 sizes the cache from kv_cache_gb)", s.NumKVBlocks)
+	}
+	if !(s.KVCacheGB >= 0 && s.KVCacheGB <= 1e4) {
+		return fmt.Errorf("profile.kv_cache_gb: %g must be in [0, 10000]", s.KVCacheGB)
 	}
 	if s.Warmup < 0 {
 		return fmt.Errorf("profile.warmup: %d is negative", s.Warmup)
