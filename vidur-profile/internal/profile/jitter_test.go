@@ -3,9 +3,6 @@ package profile
 import (
 	"math"
 	"testing"
-
-	"github.com/simcheck/simcheck/pkg/engine"
-	"github.com/simcheck/simcheck/pkg/engine/sched"
 )
 
 // TestJitterRows: quantiles of known samples, linear between order
@@ -37,13 +34,7 @@ func TestJitterRows(t *testing.T) {
 // TestJitterMeasures: the engine's steps come back as 101 increasing
 // quantiles whose median ratio is 1.
 func TestJitterMeasures(t *testing.T) {
-	cfg := []byte(`{"model_type":"qwen3","num_hidden_layers":2,"hidden_size":64,"num_attention_heads":4,
-		"num_key_value_heads":2,"head_dim":16,"intermediate_size":128,"vocab_size":256,"tie_word_embeddings":true}`)
-	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg, Weights: "synthetic"}, sched.Settings{Kind: "sarathi", NumKVBlocks: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := New(m, Settings{BlockSize: 16}).Jitter(21, 40)
+	rows, err := New(tinyModel(t), Settings{BlockSize: 16}).Jitter(21, 40)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,19 +5,26 @@ import (
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/engine"
+	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 )
 
-// TestWakeupRows: one row per (gap, step) with the repeats as samples, the
-// busy step time as step_ms, and the sleeps asked for in order.
-func TestWakeupRows(t *testing.T) {
+// tinyModel is a two-layer synthetic Qwen3 with a 32-block cache.
+func tinyModel(t *testing.T) *model.Model {
+	t.Helper()
 	cfg := []byte(`{"model_type":"qwen3","num_hidden_layers":2,"hidden_size":64,"num_attention_heads":4,
 		"num_key_value_heads":2,"head_dim":16,"intermediate_size":128,"vocab_size":256,"tie_word_embeddings":true}`)
 	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg, Weights: "synthetic"}, sched.Settings{Kind: "sarathi", NumKVBlocks: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(m, Settings{BlockSize: 16})
+	return m
+}
+
+// TestWakeupRows: one row per (gap, step) with the repeats as samples, the
+// busy step time as step_ms, and the sleeps asked for in order.
+func TestWakeupRows(t *testing.T) {
+	p := New(tinyModel(t), Settings{BlockSize: 16})
 	var slept []time.Duration
 	calls := 0
 	rows, err := p.Wakeup([]float64{0.25, 2}, 24, 2, func(d time.Duration) { slept = append(slept, d) }, func() { calls++ })

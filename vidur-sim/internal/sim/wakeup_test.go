@@ -21,6 +21,24 @@ func (o *stageLog) StageDone(_, _ int, _ *entity.Batch, start des.Time, exec flo
 	o.execs = append(o.execs, exec)
 }
 
+// runLogged simulates reqs on one sarathi replica of the synthetic
+// predictor, changed by set, and logs every stage.
+func runLogged(t *testing.T, reqs []artifacts.Request, set func(*Config)) *stageLog {
+	t.Helper()
+	cfg := synthConfig("sarathi", 1, 1, 0)
+	set(&cfg)
+	cfg.TrackTokens = true
+	obs := &stageLog{checkObs: checkObs{t: t, cfg: cfg, done: map[int]int{}}}
+	s, err := New(cfg, reqs, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
 // TestIdleWakeup: with a wake-up table the first batch after an idle
 // period (the first of all, and the first after a long gap) takes the
 // penalty longer; batches that follow one another do not.
@@ -28,18 +46,7 @@ func TestIdleWakeup(t *testing.T) {
 	reqs := []artifacts.Request{{RequestID: 0, ArrivedAt: 1, NumPrefillTokens: 100, NumDecodeTokens: 3},
 		{RequestID: 1, ArrivedAt: 50, NumPrefillTokens: 80, NumDecodeTokens: 2}}
 	run := func(w *predict.Wakeup) *stageLog {
-		cfg := synthConfig("sarathi", 1, 1, 0)
-		cfg.Predictor.Wake = w
-		cfg.TrackTokens = true
-		obs := &stageLog{checkObs: checkObs{t: t, cfg: cfg, done: map[int]int{}}}
-		s, err := New(cfg, reqs, obs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Run(); err != nil {
-			t.Fatal(err)
-		}
-		return obs
+		return runLogged(t, reqs, func(cfg *Config) { cfg.Predictor.Wake = w })
 	}
 	plain := run(nil)
 	// A flat 100 ms for any step after ≥ 0.5 s idle.
@@ -67,19 +74,7 @@ func TestStepJitter(t *testing.T) {
 	reqs := []artifacts.Request{{RequestID: 0, ArrivedAt: 0, NumPrefillTokens: 100, NumDecodeTokens: 30},
 		{RequestID: 1, ArrivedAt: 0, NumPrefillTokens: 80, NumDecodeTokens: 20}}
 	run := func(j *predict.Jitter, seed uint64) *stageLog {
-		cfg := synthConfig("sarathi", 1, 1, 0)
-		cfg.Predictor.Jitter = j
-		cfg.Seed = seed
-		cfg.TrackTokens = true
-		obs := &stageLog{checkObs: checkObs{t: t, cfg: cfg, done: map[int]int{}}}
-		s, err := New(cfg, reqs, obs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Run(); err != nil {
-			t.Fatal(err)
-		}
-		return obs
+		return runLogged(t, reqs, func(cfg *Config) { cfg.Predictor.Jitter, cfg.Seed = j, seed })
 	}
 	plain := run(nil, 1)
 	flat := run(predict.NewJitter([]artifacts.JitterRow{{Quantile: 0, Ratio: 1, StepMs: 1}, {Quantile: 1, Ratio: 1, StepMs: 1}}), 1)
