@@ -12,10 +12,12 @@ import (
 // the engine sat idle: for each gap, a busy step, then gap seconds of
 // sleep, then the step, timed from the end of the intended sleep (so the
 // sleeper's late wake-up counts); the penalty is that time minus the same
-// step's busy median. Two steps are measured, a one-sequence decode (the
-// shortest step) and a prefill of prefillTokens (a long one), because the
-// penalty grows with the step's length up to a point; vidur-sim
-// interpolates between them. sleep is time.Sleep outside tests.
+// step's busy median. How late the sleep itself ended is recorded apart
+// (late_ms): a real run shows that share as scheduling delay. Two steps
+// are measured, a one-sequence decode (the shortest step) and a prefill of
+// prefillTokens (a long one), because the penalty grows with the step's
+// length up to a point; vidur-sim interpolates between them. sleep is
+// time.Sleep outside tests.
 func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func(time.Duration), progress func()) ([]artifacts.WakeupRow, error) {
 	steps := []model.Shape{{Decode: []int{max(p.s.BlockSize, 16)}}, {Prefill: [][2]int{{prefillTokens, 0}}}}
 	// wall runs s and returns the ms from t0 to its end.
@@ -40,7 +42,7 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 		}
 		base := Summarise(busy).Median
 		for _, g := range gaps {
-			var pen []float64
+			var pen, late []float64
 			for range repeats {
 				if _, err := wall(s, time.Now()); err != nil { // the engine is busy right before the gap
 					return nil, err
@@ -52,6 +54,7 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 				d := time.Duration(g * float64(time.Second))
 				due := time.Now().Add(d)
 				sleep(d)
+				late = append(late, max(float64(time.Since(due).Nanoseconds())/1e6, 0))
 				ms, err := wall(s, due)
 				if err != nil {
 					return nil, err
@@ -59,7 +62,8 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 				pen = append(pen, ms-base)
 			}
 			st := Summarise(pen)
-			rows = append(rows, artifacts.WakeupRow{IdleS: g, StepMs: base, PenaltyMs: st.Median, MeanMs: st.Mean, StdMs: st.Std, Samples: len(pen)})
+			rows = append(rows, artifacts.WakeupRow{IdleS: g, StepMs: base, PenaltyMs: st.Median, MeanMs: st.Mean, StdMs: st.Std,
+				Samples: len(pen), LateMs: Summarise(late).Median})
 			progress()
 		}
 	}

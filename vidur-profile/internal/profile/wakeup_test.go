@@ -47,3 +47,18 @@ func TestWakeupRows(t *testing.T) {
 		t.Errorf("sleeps %v", slept)
 	}
 }
+
+// TestWakeupLateness: a sleep that ends 20 ms after it was due shows as
+// late_ms, and the penalty includes it.
+func TestWakeupLateness(t *testing.T) {
+	p := New(tinyModel(t), Settings{BlockSize: 16})
+	rows, err := p.Wakeup([]float64{0.001}, 24, 1, func(d time.Duration) { time.Sleep(d + 20*time.Millisecond) }, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.LateMs < 20 || r.LateMs > 2000 || r.PenaltyMs < r.LateMs-r.StepMs {
+			t.Errorf("%+v: want late_ms ≥ 20 and inside the penalty", r)
+		}
+	}
+}

@@ -11,13 +11,15 @@ import (
 // on a busy engine. Per measured idle gap it holds penalties for a short
 // and a long step; Penalty interpolates in both.
 type Wakeup struct {
-	gaps []wakeGap // by idle_s
+	gaps         []wakeGap // by idle_s
+	idles, lates []float64 // per gap: s, ms
 }
 
 type wakeGap struct {
 	idle  float64   // s
 	steps []float64 // ms, increasing
 	pen   []float64 // ms
+	late  float64   // ms: the mean of the gap's rows' late_ms
 }
 
 // NewWakeup indexes rows (any order).
@@ -31,13 +33,18 @@ func NewWakeup(rows []artifacts.WakeupRow) *Wakeup {
 		}
 		g.steps = append(g.steps, r.StepMs)
 		g.pen = append(g.pen, r.PenaltyMs)
+		g.late += r.LateMs
 	}
 	w := &Wakeup{}
 	for _, g := range byGap {
+		g.late /= float64(len(g.steps))
 		sort.Sort(byStep{g})
 		w.gaps = append(w.gaps, *g)
 	}
 	sort.Slice(w.gaps, func(i, j int) bool { return w.gaps[i].idle < w.gaps[j].idle })
+	for _, g := range w.gaps {
+		w.idles, w.lates = append(w.idles, g.idle), append(w.lates, g.late)
+	}
 	return w
 }
 
@@ -77,6 +84,17 @@ func (w *Wakeup) Penalty(idle, exec float64) float64 {
 		p = at(a)*(1-f) + at(b)*f
 	}
 	return p / 1e3
+}
+
+// Late is how long (s) after idle seconds without work the engine starts
+// on newly arrived work: the share of the penalty a real run shows as
+// scheduling delay. Across gaps it interpolates as Penalty does; a table
+// without late_ms gives 0.
+func (w *Wakeup) Late(idle float64) float64 {
+	if w == nil || len(w.gaps) == 0 || idle <= 0 {
+		return 0
+	}
+	return interp(w.idles, w.lates, idle, true) / 1e3
 }
 
 // interp is piecewise-linear y(x) over increasing xs, proportional below

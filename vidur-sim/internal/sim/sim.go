@@ -66,6 +66,21 @@ type stage struct {
 type replica struct {
 	sched  sched.Replica
 	stages []stage
+	// wakeAt is when a replica that was idle starts on new work (the
+	// wake-up's late start); late is that delay, owed to the next
+	// first-stage batch's penalty.
+	wakeAt des.Time
+	late   float64
+}
+
+// idle reports whether no batch is queued or running on any stage.
+func (r *replica) idle() bool {
+	for i := range r.stages {
+		if r.stages[i].busy || len(r.stages[i].queue) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Sim is one simulation. Drive it with Step or Run.
@@ -245,7 +260,7 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 		// Python iterates a set of small ints in ascending order.
 		for r := range s.replicas {
 			if (r < len(seen) && seen[r]) || many[r] {
-				s.q.Push(t, event{kind: evReplicaSchedule, replica: int32(r)})
+				s.q.Push(s.wake(r, t), event{kind: evReplicaSchedule, replica: int32(r)})
 			}
 		}
 	case evReplicaSchedule:
@@ -279,8 +294,11 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 		pen := 0.0
 		if ev.stage == 0 && s.pred.Wake != nil {
 			// The engine sat idle since its last batch (or since the
-			// start, as a real run starts after its warm-up).
-			pen = s.pred.Wake.Penalty(float64(t-st.idleSince), total)
+			// start, as a real run starts after its warm-up); the late
+			// start already paid part of the penalty.
+			rep := &s.replicas[ev.replica]
+			pen = max(s.pred.Wake.Penalty(float64(t-st.idleSince)-rep.late, total)-rep.late, 0)
+			rep.late = 0
 		}
 		if s.jitter != nil {
 			// Handled in event order, so the draws are deterministic.
@@ -343,6 +361,30 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 		return errors.New("sim: unknown event kind")
 	}
 	return nil
+}
+
+// wake returns when replica r starts on work given to it at t: at t,
+// unless the predictor has a wake-up table and the replica is idle, when
+// the table's late start after that much idle time is added (a real
+// engine's idle wait ends late; requests see it as scheduling delay).
+// Work given during a pending wake-up waits for it.
+func (s *Sim) wake(r int, t des.Time) des.Time {
+	rep := &s.replicas[r]
+	if s.pred.Wake == nil {
+		return t
+	}
+	if rep.wakeAt > t {
+		return rep.wakeAt
+	}
+	if !rep.idle() {
+		return t
+	}
+	late := s.pred.Wake.Late(float64(t - rep.stages[0].idleSince))
+	if late <= 0 {
+		return t
+	}
+	rep.wakeAt, rep.late = t+des.Time(late), late
+	return rep.wakeAt
 }
 
 // Completed is the number of requests that finished.

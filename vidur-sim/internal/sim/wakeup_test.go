@@ -14,6 +14,15 @@ type stageLog struct {
 	checkObs
 	starts []des.Time
 	execs  []float64
+	sched  map[int]float64 // request id → scheduled_at
+}
+
+func (o *stageLog) RequestDone(r *entity.Request) {
+	o.checkObs.RequestDone(r)
+	if o.sched == nil {
+		o.sched = map[int]float64{}
+	}
+	o.sched[r.ID] = float64(r.ScheduledAt)
 }
 
 func (o *stageLog) StageDone(_, _ int, _ *entity.Batch, start des.Time, exec float64) {
@@ -63,6 +72,31 @@ func TestIdleWakeup(t *testing.T) {
 		if d := woken.execs[i] - plain.execs[i]; math.Abs(d-want) > 1e-12 {
 			t.Errorf("batch %d (start %.4f s): %+.6f s with the wake-up table, want %+.1f", i, float64(woken.starts[i]), d, want)
 		}
+	}
+	// The same 100 ms, 40 of them a late start: the first batch after
+	// idle starts 40 ms after the arrival and runs 60 ms longer, so every
+	// batch ends when it did with the penalty all in the step.
+	lateRows := []artifacts.WakeupRow{{IdleS: 0.5, StepMs: 1e-6, PenaltyMs: 100, Samples: 1, LateMs: 40},
+		{IdleS: 0.5, StepMs: 1e6, PenaltyMs: 100, Samples: 1, LateMs: 40}}
+	late := runLogged(t, reqs, func(cfg *Config) { cfg.Predictor.Wake = predict.NewWakeup(lateRows) })
+	if len(late.execs) != 5 {
+		t.Fatalf("batches with a late start: %d, want 5", len(late.execs))
+	}
+	for i := range late.execs {
+		shift, extra := 0.0, 0.0
+		if i == 0 || i == 3 {
+			shift, extra = 0.04, 0.06
+		}
+		if d := float64(late.starts[i] - woken.starts[i]); math.Abs(d-shift) > 1e-9 {
+			t.Errorf("batch %d starts %+.6f s later with the late start, want %+.2f", i, d, shift)
+		}
+		if d := late.execs[i] - plain.execs[i]; math.Abs(d-extra) > 1e-9 {
+			t.Errorf("batch %d runs %+.6f s longer than without the table, want %+.2f", i, d, extra)
+		}
+	}
+	// The late start is scheduling delay: request 0 arrived at 1 s.
+	if got := late.sched[0]; math.Abs(got-1.04) > 1e-9 {
+		t.Errorf("request 0 scheduled at %.6f s, want 1.04", got)
 	}
 }
 
