@@ -318,12 +318,31 @@ func FuzzReadWorkloadMeta(f *testing.F) {
 }
 
 // fuzzFile writes data to a file for the readers that take a path.
-func fuzzFile(t *testing.T, data []byte) string {
-	p := filepath.Join(t.TempDir(), "f.csv")
+func fuzzFile(t *testing.T, data []byte) string { return tempFile(t, "f.csv", data) }
+
+// tempFile writes data to a new temporary directory's file name.
+func tempFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// badCase is a file body a reader must refuse, and a text its error holds.
+type badCase struct{ body, want string }
+
+// checkRefused writes head+body of every case to bad.csv and wants read
+// to fail naming the want text.
+func checkRefused(t *testing.T, head string, cases []badCase, read func(path string) error) {
+	t.Helper()
+	for _, tc := range cases {
+		err := read(tempFile(t, "bad.csv", []byte(head+tc.body)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.body, err, tc.want)
+		}
+	}
 }
 
 func FuzzReadIdleWakeup(f *testing.F) {

@@ -2,33 +2,24 @@ package artifacts
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 )
 
 func TestStepJitterRoundTripAndErrors(t *testing.T) {
-	dir := t.TempDir()
 	rows := []JitterRow{{Quantile: 0, Ratio: 0.9, StepMs: 45}, {Quantile: 0.5, Ratio: 1, StepMs: 50}, {Quantile: 1, Ratio: 1.6, StepMs: 80}}
 	var b bytes.Buffer
 	if err := WriteStepJitter(&b, rows); err != nil {
 		t.Fatal(err)
 	}
-	good := filepath.Join(dir, "good.csv")
-	if err := os.WriteFile(good, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadStepJitter(good)
+	got, err := ReadStepJitter(tempFile(t, "good.csv", b.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, rows) {
 		t.Fatalf("read back %+v, want %+v", got, rows)
 	}
-	head := "quantile,ratio,step_ms\n"
-	for _, tc := range []struct{ body, want string }{
+	checkRefused(t, "quantile,ratio,step_ms\n", []badCase{
 		{"0,0.9,45\n1.5,1,50\n", `bad.csv:3:1: column "quantile": 1.5 is outside [0, 1]`},
 		{"0.1,0.9,45\n1,1,50\n", `bad.csv:2:1: column "quantile": 0.1: the first row must be quantile 0`},
 		{"0,0.9,45\n0.5,1,50\n0.5,1.1,55\n1,1.2,60\n", `bad.csv:4:1: column "quantile": 0.5 does not increase (the row before has 0.5)`},
@@ -39,14 +30,5 @@ func TestStepJitterRoundTripAndErrors(t *testing.T) {
 		{"0,0.9,45\n0.5,1,50\n", `bad.csv:3: the last row's quantile is 0.5, want 1`},
 		{"0,1,45\n", "bad.csv: 1 rows, want at least 2"},
 		{"", "bad.csv: 0 rows, want at least 2"},
-	} {
-		bad := filepath.Join(dir, "bad.csv")
-		if err := os.WriteFile(bad, []byte(head+tc.body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, err := ReadStepJitter(bad)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: got %v, want %q", tc.body, err, tc.want)
-		}
-	}
+	}, func(p string) error { _, err := ReadStepJitter(p); return err })
 }
