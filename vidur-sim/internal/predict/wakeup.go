@@ -11,8 +11,7 @@ import (
 // on a busy engine. Per measured idle gap it holds penalties for a short
 // and a long step; Penalty interpolates in both.
 type Wakeup struct {
-	gaps         []wakeGap // by idle_s
-	idles, lates []float64 // per gap: s, ms
+	gaps []wakeGap // by idle_s
 }
 
 type wakeGap struct {
@@ -42,9 +41,6 @@ func NewWakeup(rows []artifacts.WakeupRow) *Wakeup {
 		w.gaps = append(w.gaps, *g)
 	}
 	sort.Slice(w.gaps, func(i, j int) bool { return w.gaps[i].idle < w.gaps[j].idle })
-	for _, g := range w.gaps {
-		w.idles, w.lates = append(w.idles, g.idle), append(w.lates, g.late)
-	}
 	return w
 }
 
@@ -69,21 +65,25 @@ func (w *Wakeup) Penalty(idle, exec float64) float64 {
 		return 0
 	}
 	ms := exec * 1e3
-	at := func(g *wakeGap) float64 { return max(interp(g.steps, g.pen, ms, true), 0) }
+	return w.acrossGaps(idle, func(g *wakeGap) float64 { return max(interp(g.steps, g.pen, ms, true), 0) }) / 1e3
+}
+
+// acrossGaps interpolates a per-gap value v at idle seconds: a
+// proportional share below the first gap, linear between gaps, the last
+// gap's value past it.
+func (w *Wakeup) acrossGaps(idle float64, v func(*wakeGap) float64) float64 {
 	gs := w.gaps
 	i := sort.Search(len(gs), func(i int) bool { return gs[i].idle >= idle })
-	var p float64
 	switch {
 	case i == 0:
-		p = at(&gs[0]) * min(idle/gs[0].idle, 1)
+		return v(&gs[0]) * min(idle/gs[0].idle, 1)
 	case i == len(gs):
-		p = at(&gs[len(gs)-1])
+		return v(&gs[len(gs)-1])
 	default:
 		a, b := &gs[i-1], &gs[i]
 		f := (idle - a.idle) / (b.idle - a.idle)
-		p = at(a)*(1-f) + at(b)*f
+		return v(a)*(1-f) + v(b)*f
 	}
-	return p / 1e3
 }
 
 // Late is how long (s) after idle seconds without work the engine starts
@@ -94,7 +94,7 @@ func (w *Wakeup) Late(idle float64) float64 {
 	if w == nil || len(w.gaps) == 0 || idle <= 0 {
 		return 0
 	}
-	return interp(w.idles, w.lates, idle, true) / 1e3
+	return w.acrossGaps(idle, func(g *wakeGap) float64 { return g.late }) / 1e3
 }
 
 // interp is piecewise-linear y(x) over increasing xs, proportional below

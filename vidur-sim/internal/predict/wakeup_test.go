@@ -36,3 +36,20 @@ func TestWakeupPenalty(t *testing.T) {
 		t.Error("a nil Wakeup adds time")
 	}
 }
+
+// TestWakeupLate: the late start is the mean of a gap's rows, carried
+// across gaps as the penalty is; a table without late_ms gives 0.
+func TestWakeupLate(t *testing.T) {
+	w := NewWakeup([]artifacts.WakeupRow{
+		{IdleS: 2, StepMs: 50, PenaltyMs: 40, LateMs: 20}, {IdleS: 2, StepMs: 200, PenaltyMs: 100, LateMs: 30},
+		{IdleS: 6, StepMs: 50, PenaltyMs: 60, LateMs: 45}, {IdleS: 6, StepMs: 200, PenaltyMs: 70, LateMs: 55},
+	})
+	for _, tc := range []struct{ idle, wantMs float64 }{{0, 0}, {1, 12.5}, {2, 25}, {4, 37.5}, {6, 50}, {30, 50}} {
+		if got := w.Late(tc.idle) * 1e3; math.Abs(got-tc.wantMs) > 1e-9 {
+			t.Errorf("Late(%g s) = %g ms, want %g", tc.idle, got, tc.wantMs)
+		}
+	}
+	if got := NewWakeup([]artifacts.WakeupRow{{IdleS: 2, StepMs: 50, PenaltyMs: 40}}).Late(5); got != 0 {
+		t.Errorf("a table without late_ms: Late %g, want 0", got)
+	}
+}

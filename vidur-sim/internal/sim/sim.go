@@ -369,10 +369,10 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 // engine's idle wait ends late; requests see it as scheduling delay).
 // Work given during a pending wake-up waits for it.
 func (s *Sim) wake(r int, t des.Time) des.Time {
-	rep := &s.replicas[r]
 	if s.pred.Wake == nil {
 		return t
 	}
+	rep := &s.replicas[r]
 	if rep.wakeAt > t {
 		return rep.wakeAt
 	}
