@@ -23,7 +23,7 @@ func newTool() command.Tool {
 		Description: "Writes <output_root>/real_runs/<run_id>/ and prints its path.\n" +
 			"Example: real-bench backend=native scheduler.kind=sarathi hardware=cpu workload.workload_dir=tmp/workloads/<id>\n" +
 			"         real-bench backend=vllm server.url=http://127.0.0.1:8000 workload.workload_dir=tmp/workloads/<id>",
-		Schema: config.Schema{Tool: "real-bench", Defaults: defaultsYAML, Target: &cfg},
+		Schema: config.Schema{Tool: "real-bench", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"scheduler", "slo"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
 	}
 }

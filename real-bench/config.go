@@ -26,7 +26,8 @@ type Config struct {
 		PromptTokens int `koanf:"prompt_tokens"`
 		DecodeTokens int `koanf:"decode_tokens"`
 	} `koanf:"warmup"`
-	Scheduler Scheduler `koanf:"scheduler"`
+	Scheduler config.Scheduler `koanf:"scheduler"`
+	SLO       config.SLO       `koanf:"slo"`
 	Engine    struct {
 		Threads     int     `koanf:"threads"`
 		Seed        uint64  `koanf:"seed"`
@@ -34,17 +35,6 @@ type Config struct {
 		TopP        float64 `koanf:"top_p"`
 	} `koanf:"engine"`
 	Server Server `koanf:"server"`
-}
-
-// Scheduler holds the native engine's scheduler.* keys.
-type Scheduler struct {
-	Kind             string  `koanf:"kind"`
-	MaxBatchSize     int     `koanf:"max_batch_size"`
-	ChunkSize        int     `koanf:"chunk_size"`
-	BlockSize        int     `koanf:"block_size"`
-	NumKVBlocks      int     `koanf:"num_kv_blocks"`
-	KVCacheGB        float64 `koanf:"kv_cache_gb"`
-	MaxTokensInBatch int     `koanf:"max_tokens_in_batch"`
 }
 
 // Server holds the server.* keys of the OpenAI-compatible backends.

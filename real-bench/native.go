@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,8 +75,8 @@ func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) erro
 		meta.Device.Name, meta.Device.Description = cfg.Hardware.Device, d
 	}
 	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, ConfigSHA256: configSHA(cfg), Weights: b.weightsKind, DType: cfg.Model.DType}
-	meta.Scheduler = map[string]any{"kind": b.sched.Kind, "max_batch_size": b.sched.MaxBatchSize, "chunk_size": b.sched.ChunkSize,
-		"block_size": b.sched.BlockSize, "num_kv_blocks": b.sched.NumKVBlocks, "max_tokens_in_batch": b.sched.MaxTokensInBatch}
+	meta.Hardware = cfg.Hardware.Name
+	meta.Scheduler = cfg.Scheduler.Meta(b.sched.NumKVBlocks)
 	meta.Extra["warmup_s"] = b.replay.WarmupS
 	meta.Extra["steps"] = b.replay.Steps
 	meta.Extra["engine_threads"] = threads(cfg.Engine.Threads)
@@ -118,29 +119,23 @@ func checkScheduler(cfg *Config) error {
 	switch s.Kind {
 	case "transformers", "sarathi", "vllm":
 	default:
-		return command.Usage(fmt.Errorf("scheduler.kind %q is not transformers, sarathi or vllm", s.Kind), "")
+		return command.Usage(fmt.Errorf("scheduler.kind %q is not transformers, sarathi or vllm (the engine's schedulers)", s.Kind), "")
 	}
-	ints := []struct {
-		key string
-		v   int
-	}{{"max_batch_size", s.MaxBatchSize}, {"chunk_size", s.ChunkSize}, {"block_size", s.BlockSize}, {"max_tokens_in_batch", s.MaxTokensInBatch}}
-	for _, k := range ints {
-		if k.v < 1 {
-			return command.Usage(fmt.Errorf("scheduler.%s: %d must be at least 1", k.key, k.v), "")
-		}
+	if err := s.Validate(); err != nil {
+		return command.Usage(err, "")
 	}
-	if s.NumKVBlocks < 0 {
-		return command.Usage(fmt.Errorf("scheduler.num_kv_blocks: %d must be ≥ 0 (0 sizes the cache from kv_cache_gb)", s.NumKVBlocks), "")
+	if s.KVBlocks(cfg.Model.Arch) == 0 {
+		return command.Usage(errors.New("the engine's KV cache has no size: scheduler.num_kv_blocks and scheduler.kv_cache_gb are both 0"),
+			"set scheduler.num_kv_blocks=<blocks> (or scheduler.kv_cache_gb=<GB>); the simulator then needs the same")
 	}
 	return nil
 }
 
-// schedulerSettings maps scheduler.* to the engine; with num_kv_blocks 0
-// the cache is sized from kv_cache_gb.
+// schedulerSettings maps scheduler.* to the engine.
 func schedulerSettings(cfg *Config) sched.Settings {
 	s := cfg.Scheduler
 	return sched.Settings{Kind: s.Kind, MaxBatchSize: s.MaxBatchSize, ChunkSize: s.ChunkSize, BlockSize: s.BlockSize,
-		NumKVBlocks: s.NumKVBlocks, KVMemoryBytes: int64(s.KVCacheGB * 1e9), MaxTokensInBatch: s.MaxTokensInBatch}
+		NumKVBlocks: s.KVBlocks(cfg.Model.Arch), MaxTokensInBatch: s.MaxTokensInBatch, WatermarkFraction: s.WatermarkBlocksFraction}
 }
 
 func threads(n int) int {

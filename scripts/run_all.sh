@@ -33,9 +33,13 @@ WL=$(bin/workload-spec model="$MODEL" output_root="$OUT" overwrite=true \
 	workload.length.min_tokens=32 workload.length.max_tokens=160 ${WORKLOAD_ARGS:-})
 echo "workload: $WL"
 
-# The real engine and the simulator get the same scheduler and KV capacity.
+# The real engine and the simulator run the same scheduler: the hardware
+# group's defaults (hardware=cpu: batch cap 8, chunk 256, 1,024 KV blocks)
+# with SCHED's kind; KV_BLOCKS changes the KV capacity; vidur-sim takes
+# every setting from the first real run (scheduler.from_run).
 SCHED=${SCHED:-sarathi}
-KV_BLOCKS=${KV_BLOCKS:-1024}
+KV=()
+if [ -n "${KV_BLOCKS:-}" ]; then KV=(scheduler.num_kv_blocks="$KV_BLOCKS"); fi
 
 # A stage that is not built yet says so and stops the pipeline there.
 stage() {
@@ -52,8 +56,7 @@ REAL_RUNS=${REAL_RUNS:-1}
 RUNS=()
 for i in $(seq "$REAL_RUNS"); do
 	say "2/5 real-bench (run $i of $REAL_RUNS)"
-	RUN=$(stage real-bench bin/real-bench model="$MODEL" backend=native scheduler.kind="$SCHED" \
-		scheduler.max_batch_size=8 scheduler.chunk_size=256 scheduler.num_kv_blocks="$KV_BLOCKS" \
+	RUN=$(stage real-bench bin/real-bench model="$MODEL" hardware=cpu backend=native scheduler.kind="$SCHED" "${KV[@]}" \
 		output_root="$OUT" workload.workload_dir="$WL" ${BENCH_ARGS:-})
 	echo "real run: $RUN"
 	RUNS+=("$RUN")
@@ -67,13 +70,12 @@ else
 	# The profiler holds the real run's KV cache: the idle wake-up it
 	# measures grows with the process's resident memory (docs/fidelity.md).
 	stage vidur-profile bin/vidur-profile model="$MODEL" hardware=cpu vidur.profiling.root="$PROF" \
-		profile.num_kv_blocks="$KV_BLOCKS" output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
+		"${KV[@]}" output_root="$OUT" overwrite=true ${PROFILE_ARGS:-} >/dev/null
 fi
 echo "profile: $PROF"
 
 say "4/5 vidur-sim"
-SIM=$(stage vidur-sim bin/vidur-sim model="$MODEL" hardware=cpu scheduler.kind="$SCHED" \
-	scheduler.batch_size_cap=8 scheduler.chunk_size=256 scheduler.num_blocks="$KV_BLOCKS" \
+SIM=$(stage vidur-sim bin/vidur-sim model="$MODEL" hardware=cpu scheduler.from_run="${RUNS[0]}" \
 	vidur.profiling.root="$PROF" workload.workload_dir="$WL" output_root="$OUT" ${SIM_ARGS:-})
 echo "sim run: $SIM"
 

@@ -11,9 +11,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config/command"
 	"github.com/simcheck/simcheck/pkg/engine"
-	"github.com/simcheck/simcheck/pkg/engine/arch"
 	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
-	"github.com/simcheck/simcheck/pkg/engine/kvcache"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 	"github.com/simcheck/simcheck/vidur-profile/internal/profile"
 )
@@ -22,6 +20,11 @@ func run(c *command.Context, cfg *Config) error {
 	if err := cfg.Profile.Validate(); err != nil {
 		return command.Usage(err, "")
 	}
+	if err := cfg.Scheduler.Validate(); err != nil {
+		return command.Usage(err, "")
+	}
+	cfg.Profile.BlockSize = cfg.Scheduler.BlockSize
+	cfg.Profile.NumKVBlocks = cfg.Scheduler.KVBlocks(cfg.Model.Arch)
 	if cfg.Hardware.Kind == "cuda" && !cuda.Built {
 		return command.WithHint(fmt.Errorf("hardware=%s requires a CUDA-capable GPU: this binary was built without -tags cuda", cfg.Hardware.Name),
 			"profile on hardware=cpu, or rebuild with -tags cuda on a machine with the NVIDIA driver (docs/gpu.md)")
@@ -47,15 +50,7 @@ func run(c *command.Context, cfg *Config) error {
 	// max_kv_cache_size tokens, or one prefill of max_tokens.
 	perSeq := (s.MaxKVCacheSize + s.BlockSize) / s.BlockSize
 	blocks := max(s.MaxBatchSize*perSeq, (max(s.MaxTokens, s.MaxKVCacheSize)+s.BlockSize)/s.BlockSize) + 1
-	a0, err := arch.Parse(cfg.Model.Arch.HFConfigJSON())
-	if err != nil {
-		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
-	}
-	realBlocks := s.NumKVBlocks
-	if realBlocks == 0 {
-		realBlocks = kvcache.BlocksForBudget(int64(s.KVCacheGB*1e9), a0, s.BlockSize)
-	}
-	blocks = max(blocks, realBlocks)
+	blocks = max(blocks, s.NumKVBlocks)
 	m, a, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: "synthetic", Seed: cfg.Model.WeightsSeed,
 		DType: cfg.Model.DType, Backend: backendName, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
 	if err != nil {

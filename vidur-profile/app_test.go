@@ -23,7 +23,7 @@ func runTool(t *testing.T, args ...string) (string, string, int) {
 // grid needs.
 var quick = []string{"model=qwen3_tiny", "hardware=cpu", "profile.max_tokens=32", "profile.max_kv_cache_size=64",
 	"profile.max_batch_size=2", "profile.repeats=1", "profile.idle_gaps=[0.01]", "profile.idle_repeats=1", "profile.jitter_steps=20",
-	"profile.kv_cache_gb=0"}
+	"scheduler.num_kv_blocks=0"}
 
 // TestProfileBundle: a quick profile writes every file of the bundle, in
 // Vidur's layout, that the artifacts readers accept, holding the KV cache
@@ -31,7 +31,7 @@ var quick = []string{"model=qwen3_tiny", "hardware=cpu", "profile.max_tokens=32"
 // leaves the first bundle as it was.
 func TestProfileBundle(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "bundle")
-	args := append(append([]string{"vidur.profiling.root=" + root, "output_root=" + t.TempDir()}, quick...), "profile.num_kv_blocks=500")
+	args := append(append([]string{"vidur.profiling.root=" + root, "output_root=" + t.TempDir()}, quick...), "scheduler.num_kv_blocks=500")
 	stdout, stderr, st := runTool(t, args...)
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, stderr)
@@ -96,7 +96,7 @@ func TestRunbookCases(t *testing.T) {
 		{[]string{"profile.jitter_steps=5"}, 2, "profile.jitter_steps: 5 must be 0 (skip) or at least 20"},
 		{[]string{"profile.idle_gaps=[2,1]"}, 2, "profile.idle_gaps"},
 		{[]string{"profile.repeats=0"}, 2, "profile.repeats: 0 must be at least 1"},
-		{[]string{"profile.num_kv_blocks=-1"}, 2, "profile.num_kv_blocks: -1 must be ≥ 0"},
+		{[]string{"scheduler.num_kv_blocks=-1"}, 2, "scheduler.num_kv_blocks=-1 must not be negative"},
 		{[]string{"model.dtype=int4"}, 2, `model.dtype "int4"`},
 		{[]string{"profile.jiter_steps=5"}, 2, "profile.jitter_steps"},
 	} {

@@ -24,8 +24,9 @@ type Config struct {
 			Root string `koanf:"root"`
 		} `koanf:"profiling"`
 	} `koanf:"vidur"`
-	Profile profile.Settings `koanf:"profile"`
-	Engine  struct {
+	Profile   profile.Settings `koanf:"profile"`
+	Scheduler config.Scheduler `koanf:"scheduler"`
+	Engine    struct {
 		Threads int `koanf:"threads"`
 	} `koanf:"engine"`
 }
@@ -40,7 +41,7 @@ func newTool() command.Tool {
 		Description: "Writes <root>/data/profiling/compute/<device>/<model_id>/{mlp,attention}.csv,\n" +
 			"cpu_overhead/<network_device>/<model_id>/{cpu_overheads,idle_wakeup,step_jitter}.csv and profile_meta.json,\nand prints the root.\n" +
 			"Example: vidur-profile model=qwen3_0_6b hardware=cpu vidur.profiling.root=tmp/vidur_profiling/cpu/qwen3_0_6b",
-		Schema: config.Schema{Tool: "vidur-profile", Defaults: defaultsYAML, Target: &cfg},
+		Schema: config.Schema{Tool: "vidur-profile", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"scheduler"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
 	}
 }

@@ -24,7 +24,7 @@ func newTool() command.Tool {
 		Description: "Writes <output_root>/vidur_runs/<run_id>/ (request_metrics.csv, token_metrics.csv,\n" +
 			"batch_metrics.csv, run_meta.json, config.yaml, optional chrome_trace.json) and prints its path.\n" +
 			"Example: vidur-sim model=qwen2_7b hardware=a30 vidur.profiling.root=<bundle> workload.workload_dir=tmp/workloads/<id>",
-		Schema: config.Schema{Tool: "vidur-sim", Defaults: defaultsYAML, Target: &cfg},
+		Schema: config.Schema{Tool: "vidur-sim", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"scheduler", "slo"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
 	}
 }
@@ -32,6 +32,10 @@ func newTool() command.Tool {
 const profileHint = "run vidur-profile for this model and hardware, or point vidur.profiling.root= at a bundle in Vidur's layout"
 
 func run(c *command.Context, cfg *Config) error {
+	sources, err := schedulerSources(cfg, c.Config)
+	if err != nil {
+		return command.Usage(err, "scheduler.from_run= takes a directory real-bench wrote (tmp/real_runs/<run_id>)")
+	}
 	if err := cfg.validate(); err != nil {
 		return command.Usage(err, "see docs/vidur-sim.md for every key")
 	}
@@ -90,10 +94,10 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	scfg := sched.Config{Kind: cfg.Scheduler.Kind, BatchSizeCap: cfg.Scheduler.BatchSizeCap, BlockSize: cfg.Scheduler.BlockSize,
+	scfg := sched.Config{Kind: cfg.Scheduler.Kind, BatchSizeCap: cfg.Scheduler.MaxBatchSize, BlockSize: cfg.Scheduler.BlockSize,
 		ChunkSize: cfg.Scheduler.ChunkSize, MaxTokensInBatch: cfg.Scheduler.MaxTokensInBatch,
 		WatermarkFraction: cfg.Scheduler.WatermarkBlocksFraction, MaxWaitingIters: cfg.Scheduler.MaxWaitingIters,
-		NumBlocks: cfg.Scheduler.NumBlocks, MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
+		NumBlocks: cfg.Scheduler.KVBlocks(cfg.Model.Arch), MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
 	pred := &predict.Predictor{M: model, S: predict.Settings{
 		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
 		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
@@ -163,11 +167,13 @@ func run(c *command.Context, cfg *Config) error {
 	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "none"}
 	meta.Workload = wl
 	_, numBlocks, _ := s.Replicas()[0].Stats()
-	meta.Scheduler = map[string]any{"kind": cfg.Scheduler.Kind, "chunk_size": cfg.Scheduler.ChunkSize,
-		"batch_size_cap": cfg.Scheduler.BatchSizeCap, "block_size": cfg.Scheduler.BlockSize,
-		"max_tokens_in_batch": cfg.Scheduler.MaxTokensInBatch, "num_blocks": numBlocks, "planner_max_batch_size": slots,
-		"global_scheduler": cfg.Cluster.GlobalScheduler, "num_replicas": cfg.Cluster.NumReplicas,
-		"tensor_parallel": tp, "pipeline_parallel": pp, "vidur_compat": compat}
+	meta.Hardware = cfg.Hardware.Name
+	meta.Model.DType = cfg.Model.DType
+	meta.Scheduler = cfg.Scheduler.Meta(numBlocks)
+	for k, v := range map[string]any{"planner_max_batch_size": slots, "global_scheduler": cfg.Cluster.GlobalScheduler,
+		"num_replicas": cfg.Cluster.NumReplicas, "tensor_parallel": tp, "pipeline_parallel": pp, "vidur_compat": compat} {
+		meta.Scheduler[k] = v
+	}
 	meta.StartedAt = t0.UTC().Format(time.RFC3339)
 	meta.Duration = float64(s.Now())
 	meta.Status = status
@@ -178,6 +184,7 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	meta.Warnings = warnings
 	meta.Extra["events"] = s.Events()
+	meta.Extra["scheduler_sources"] = sources
 	if err := w.Close(meta); err != nil {
 		return err
 	}

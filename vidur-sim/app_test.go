@@ -311,7 +311,32 @@ func TestE2EWorkloadDir(t *testing.T) {
 // hardware=cpu) on a small synthetic bundle in vidur-profile's layout,
 // with its extra columns; it needs no shared data.
 func TestE2EDefaultsSyntheticBundle(t *testing.T) {
-	root := t.TempDir()
+	root, trace := syntheticBundle(t)
+	stdout, stderr, st := runTool(t, "vidur.profiling.root="+root, "workload.trace_replay_file="+trace, "output_root="+root, "run_id=q3")
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	run, err := artifacts.ReadRunDir(strings.TrimSpace(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Meta.Counts.Completed != 3 || run.Meta.Model.Name != "qwen3_0_6b" {
+		t.Fatalf("%+v %+v", run.Meta.Counts, run.Meta.Model)
+	}
+	ops2 := fmt.Sprint(run.Meta.Extra["predictor"])
+	for _, op := range []string{"lm_head", "attn_qk_norm", "norm", "sample"} {
+		if !strings.Contains(ops2, "op:"+op+" ") {
+			t.Errorf("predictor report lacks %s", op)
+		}
+	}
+}
+
+// syntheticBundle writes a small Qwen3-0.6B bundle in vidur-profile's
+// layout and a three-request trace beside it, and returns the root and
+// the trace's path.
+func syntheticBundle(t *testing.T) (root, trace string) {
+	t.Helper()
+	root = t.TempDir()
 	p := artifacts.NewProfilePaths(root, "cpu", "cpu_single", "Qwen/Qwen3-0.6B")
 	os.MkdirAll(filepath.Dir(p.MLP), 0o755)
 	ops := []string{"emb", "input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj", "post_attention_layernorm",
@@ -341,23 +366,7 @@ func TestE2EDefaultsSyntheticBundle(t *testing.T) {
 		}
 	}
 	os.WriteFile(p.Attention, []byte(b.String()), 0o644)
-	trace := filepath.Join(root, "trace.csv")
+	trace = filepath.Join(root, "trace.csv")
 	os.WriteFile(trace, []byte("arrived_at,num_prefill_tokens,num_decode_tokens\n0,100,5\n0.01,700,3\n0.02,30,1\n"), 0o644)
-	stdout, stderr, st := runTool(t, "vidur.profiling.root="+root, "workload.trace_replay_file="+trace, "output_root="+root, "run_id=q3")
-	if st != 0 {
-		t.Fatalf("status %d: %s", st, stderr)
-	}
-	run, err := artifacts.ReadRunDir(strings.TrimSpace(stdout))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.Meta.Counts.Completed != 3 || run.Meta.Model.Name != "qwen3_0_6b" {
-		t.Fatalf("%+v %+v", run.Meta.Counts, run.Meta.Model)
-	}
-	ops2 := fmt.Sprint(run.Meta.Extra["predictor"])
-	for _, op := range []string{"lm_head", "attn_qk_norm", "norm", "sample"} {
-		if !strings.Contains(ops2, "op:"+op+" ") {
-			t.Errorf("predictor report lacks %s", op)
-		}
-	}
+	return root, trace
 }

@@ -23,22 +23,21 @@ type Config struct {
 	Cluster       ClusterConfig   `koanf:"cluster"`
 	Parallel      ParallelConfig  `koanf:"parallel"`
 	Sim           SimConfig       `koanf:"sim"`
+	SLO           config.SLO      `koanf:"slo"`
 	Workload      WorkloadConfig  `koanf:"workload"`
 	Vidur         VidurConfig     `koanf:"vidur"`
 }
 
-// SchedulerConfig is scheduler.*.
+// SchedulerConfig is scheduler.*: the shared keys every scheduling tool
+// has, then the simulator's own.
 type SchedulerConfig struct {
-	Kind                    string  `koanf:"kind"`
-	ChunkSize               int     `koanf:"chunk_size"`
-	BatchSizeCap            int     `koanf:"batch_size_cap"`
-	BlockSize               int     `koanf:"block_size"`
-	MaxTokensInBatch        int     `koanf:"max_tokens_in_batch"`
-	WatermarkBlocksFraction float64 `koanf:"watermark_blocks_fraction"`
-	MaxWaitingIters         int     `koanf:"max_waiting_iters"`
-	NumBlocks               int     `koanf:"num_blocks"`
-	MemoryMarginFraction    float64 `koanf:"memory_margin_fraction"`
-	MaxTokens               int     `koanf:"max_tokens"`
+	config.Scheduler     `koanf:",squash"`
+	MaxWaitingIters      int     `koanf:"max_waiting_iters"`
+	MemoryMarginFraction float64 `koanf:"memory_margin_fraction"`
+	MaxTokens            int     `koanf:"max_tokens"`
+	// FromRun is a real run directory whose scheduler settings replace
+	// those of the configuration (command-line keys still win).
+	FromRun string `koanf:"from_run"`
 }
 
 // ClusterConfig is cluster.*.
@@ -116,9 +115,7 @@ func (c *Config) validate() error {
 	for _, p := range []struct {
 		k string
 		v int
-	}{{"scheduler.chunk_size", c.Scheduler.ChunkSize}, {"scheduler.batch_size_cap", c.Scheduler.BatchSizeCap},
-		{"scheduler.block_size", c.Scheduler.BlockSize}, {"scheduler.max_tokens_in_batch", c.Scheduler.MaxTokensInBatch},
-		{"scheduler.max_tokens", c.Scheduler.MaxTokens}, {"cluster.num_replicas", c.Cluster.NumReplicas},
+	}{{"scheduler.max_tokens", c.Scheduler.MaxTokens}, {"cluster.num_replicas", c.Cluster.NumReplicas},
 		{"parallel.tensor", c.Parallel.Tensor}, {"parallel.pipeline", c.Parallel.Pipeline},
 		{"sim.kv_cache_prediction_granularity", c.Sim.KVGranularity}} {
 		if p.v < 1 {
@@ -128,9 +125,7 @@ func (c *Config) validate() error {
 	if c.Sim.TokenRounding < 0 {
 		errs = append(errs, fmt.Errorf("sim.token_rounding=%d must not be negative", c.Sim.TokenRounding))
 	}
-	if c.Scheduler.NumBlocks < 0 {
-		errs = append(errs, fmt.Errorf("scheduler.num_blocks=%d must not be negative", c.Scheduler.NumBlocks))
-	}
+	errs = append(errs, c.Scheduler.Validate(), c.SLO.Validate())
 	if m := c.Scheduler.MemoryMarginFraction; m < 0 || m >= 1 {
 		errs = append(errs, fmt.Errorf("scheduler.memory_margin_fraction=%g must be in [0, 1)", m))
 	}

@@ -109,23 +109,33 @@ type RunCounts struct {
 
 // RunMeta is run_meta.json, the same for real and simulated runs.
 type RunMeta struct {
-	SchemaVersion int            `json:"schema_version"`
-	RunID         string         `json:"run_id"`
-	Kind          string         `json:"kind"`
-	Backend       string         `json:"backend"`
-	Device        DeviceInfo     `json:"device"`
-	Model         RunModel       `json:"model"`
-	Workload      RunWorkload    `json:"workload"`
-	Scheduler     map[string]any `json:"scheduler"`
-	StartedAt     string         `json:"started_at"` // wall clock, RFC 3339
-	Duration      float64        `json:"duration"`   // s of run time (sim: simulated)
-	Status        string         `json:"status"`
-	Counts        RunCounts      `json:"counts"`
-	Warnings      []string       `json:"warnings"`
-	ToolVersion   string         `json:"tool_version"`
+	SchemaVersion int    `json:"schema_version"`
+	RunID         string `json:"run_id"`
+	Kind          string `json:"kind"`
+	Backend       string `json:"backend"`
+	// Hardware is the hardware group the run was configured with (cpu,
+	// a100, ...); empty in runs written before it was recorded.
+	Hardware string      `json:"hardware,omitempty"`
+	Device   DeviceInfo  `json:"device"`
+	Model    RunModel    `json:"model"`
+	Workload RunWorkload `json:"workload"`
+	// Scheduler holds the scheduler settings the run used, under the
+	// shared scheduler.* key names (SchedulerKeys) plus producer-specific
+	// ones; num_kv_blocks is the KV capacity actually allocated.
+	Scheduler   map[string]any `json:"scheduler"`
+	StartedAt   string         `json:"started_at"` // wall clock, RFC 3339
+	Duration    float64        `json:"duration"`   // s of run time (sim: simulated)
+	Status      string         `json:"status"`
+	Counts      RunCounts      `json:"counts"`
+	Warnings    []string       `json:"warnings"`
+	ToolVersion string         `json:"tool_version"`
 	// Extra holds producer-specific facts (a predictor's hold-out error,
 	// the client's measured overhead) under documented keys.
 	Extra map[string]any `json:"extra,omitempty"`
+	// Serving is the run's summary as `vllm bench serve` reports it
+	// (ComputeServing); left out by producers that do not write it.
+	// Readers that compare runs recompute it from the CSVs.
+	Serving *ServingMetrics `json:"serving,omitempty"`
 }
 
 // Validate checks the fields every consumer relies on.
@@ -287,18 +297,11 @@ type Run struct {
 // ReadRunDir reads a run directory. token_metrics.csv and
 // batch_metrics.csv are optional.
 func ReadRunDir(dir string) (*Run, error) {
-	run := &Run{Dir: dir}
-	metaPath := filepath.Join(dir, RunMetaFile)
-	if err := readJSONFile(metaPath, &run.Meta); err != nil {
+	meta, err := ReadRunMeta(dir)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkSchemaVersion(metaPath, run.Meta.SchemaVersion); err != nil {
-		return nil, err
-	}
-	if err := run.Meta.Validate(); err != nil {
-		return nil, &FileError{Path: metaPath, Err: err}
-	}
-	var err error
+	run := &Run{Dir: dir, Meta: *meta}
 	if run.Requests, err = readFileWith(filepath.Join(dir, RequestMetricsFile), ReadRequestMetrics); err != nil {
 		return nil, err
 	}
@@ -309,6 +312,22 @@ func ReadRunDir(dir string) (*Run, error) {
 		return nil, err
 	}
 	return run, nil
+}
+
+// ReadRunMeta reads and checks a run directory's run_meta.json.
+func ReadRunMeta(dir string) (*RunMeta, error) {
+	var m RunMeta
+	path := filepath.Join(dir, RunMetaFile)
+	if err := readJSONFile(path, &m); err != nil {
+		return nil, err
+	}
+	if err := checkSchemaVersion(path, m.SchemaVersion); err != nil {
+		return nil, err
+	}
+	if err := m.Validate(); err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return &m, nil
 }
 
 func readOptional[T any](path string, read func(string, io.Reader) ([]T, error)) ([]T, error) {
@@ -452,3 +471,9 @@ func ReadBatchMetrics(path string, r io.Reader) ([]BatchRow, error) {
 	}
 	return out, t.Err()
 }
+
+// SchedulerKeys are the scheduler settings every scheduling tool records in
+// run_meta.json's scheduler object, named as the shared scheduler.* keys,
+// so that a real run and a simulation can be compared key by key.
+var SchedulerKeys = []string{"kind", "max_batch_size", "chunk_size", "num_kv_blocks", "block_size",
+	"max_tokens_in_batch", "watermark_blocks_fraction"}

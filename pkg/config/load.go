@@ -22,7 +22,7 @@ import (
 	yamlv3 "go.yaml.in/yaml/v3"
 )
 
-//go:embed conf
+//go:embed conf conf/_sections
 var embedded embed.FS
 
 // globalMarker on a group file's first line merges it at the root instead
@@ -39,6 +39,11 @@ type Schema struct {
 	// Target is a pointer to the tool's config struct; its field types
 	// type the overrides.
 	Target any
+	// Sections names shared sections (conf/_sections/<name>.yaml, e.g.
+	// "scheduler", "slo") whose keys and defaults every tool that lists
+	// them takes from that one file; the tool's own defaults merge on top
+	// and may add keys of their own under the same section.
+	Sections []string
 }
 
 // Options are the sources beside the command line.
@@ -61,6 +66,8 @@ type Config struct {
 	k      *koanf.Koanf
 	Groups []GroupChoice
 	schema Schema
+	// given records the keys the user set explicitly: the source of each.
+	given map[string]string
 }
 
 // UsageError is a configuration mistake of the user's: exit status 2.
@@ -127,7 +134,7 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 			known[key] = true
 		}
 	}
-	c := &Config{k: base, schema: s}
+	c := &Config{k: base, schema: s, given: map[string]string{}}
 	for _, g := range order {
 		opt1 := choices[g.Group]
 		gk, src, _, err := loadGroupFile(s, opt, g.Group, opt1)
@@ -148,6 +155,9 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 		}
 		if err := c.k.Merge(fk); err != nil {
 			return nil, fmt.Errorf("%s: %w", opt.File, err)
+		}
+		for _, key := range fk.Keys() {
+			c.given[key] = "config file " + opt.File
 		}
 	}
 	for _, o := range overrides {
@@ -225,6 +235,15 @@ func parseDefaults(s Schema) (*koanf.Koanf, []GroupChoice, error) {
 		}
 	}
 	k := koanf.New(".")
+	for _, name := range s.Sections {
+		data, err := embedded.ReadFile("conf/_sections/" + name + ".yaml")
+		if err != nil {
+			return nil, nil, fmt.Errorf("config: %s: no shared section %q", s.Tool, name)
+		}
+		if err := k.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
+			return nil, nil, fmt.Errorf("config: shared section %s: %w", name, err)
+		}
+	}
 	if err := k.Load(rawbytes.Provider(s.Defaults), yaml.Parser()); err != nil {
 		return nil, nil, fmt.Errorf("config: %s defaults: %w", s.Tool, err)
 	}
@@ -341,8 +360,13 @@ func (c *Config) set(key, raw string, known map[string]bool) error {
 	if err != nil {
 		return usagef("", "override %s=%s: %v", key, raw, err)
 	}
+	c.given[key] = "command line"
 	return c.k.Load(confmap.Provider(map[string]any{key: v}, "."), nil)
 }
+
+// Given says where the user set key explicitly ("command line", or
+// "config file <path>"), or "" when it comes from the defaults and groups.
+func (c *Config) Given(key string) string { return c.given[key] }
 
 func (c *Config) isSection(key string) bool {
 	_, isMap := c.k.Get(key).(map[string]any)
@@ -459,4 +483,23 @@ func (c *Config) Section(key string) map[string]any {
 		return m
 	}
 	return map[string]any{}
+}
+
+// ReadSaved reads a saved config.yaml (as every output directory holds)
+// and returns everything under section as a flat map of dotted keys
+// relative to it ("kind", "max_batch_size").
+func ReadSaved(path, section string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k := koanf.New(".")
+	if err := k.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := map[string]any{}
+	for key, v := range k.Cut(section).All() {
+		out[key] = v
+	}
+	return out, nil
 }

@@ -1,6 +1,10 @@
 package config
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
 
 // Model is the model group (model=...): which model, where its reference
 // files live, and its architecture.
@@ -87,4 +91,104 @@ func (a Arch) HFConfigJSON() []byte {
 		panic(err) // a map of numbers, strings and bools always encodes
 	}
 	return b
+}
+
+// SLO is the slo section: service-level objectives in milliseconds (0 =
+// not given) and the quantile that capacity definitions test.
+type SLO struct {
+	TTFTms   float64 `koanf:"ttft_ms"`
+	TPOTms   float64 `koanf:"tpot_ms"`
+	E2Ems    float64 `koanf:"e2e_ms"`
+	TBTms    float64 `koanf:"tbt_ms"`
+	Quantile float64 `koanf:"quantile"`
+}
+
+// Validate checks the objectives are non-negative and the quantile is in
+// (0, 1].
+func (s SLO) Validate() error {
+	for _, v := range []struct {
+		k string
+		v float64
+	}{{"slo.ttft_ms", s.TTFTms}, {"slo.tpot_ms", s.TPOTms}, {"slo.e2e_ms", s.E2Ems}, {"slo.tbt_ms", s.TBTms}} {
+		if v.v < 0 {
+			return fmt.Errorf("%s=%g must not be negative (0 leaves it out)", v.k, v.v)
+		}
+	}
+	if s.Quantile <= 0 || s.Quantile > 1 {
+		return fmt.Errorf("slo.quantile=%g must be in (0, 1]", s.Quantile)
+	}
+	return nil
+}
+
+// Scheduler is the shared scheduler section: the settings a real engine
+// and a simulation must agree on to be compared. A tool with settings of
+// its own under scheduler.* embeds it with `koanf:",squash"`.
+type Scheduler struct {
+	Kind         string `koanf:"kind"`
+	MaxBatchSize int    `koanf:"max_batch_size"`
+	ChunkSize    int    `koanf:"chunk_size"`
+	// NumKVBlocks is the KV capacity in blocks; 0 derives it from
+	// KVCacheGB (see KVBlocks).
+	NumKVBlocks             int     `koanf:"num_kv_blocks"`
+	KVCacheGB               float64 `koanf:"kv_cache_gb"`
+	BlockSize               int     `koanf:"block_size"`
+	MaxTokensInBatch        int     `koanf:"max_tokens_in_batch"`
+	WatermarkBlocksFraction float64 `koanf:"watermark_blocks_fraction"`
+}
+
+// KVBytesPerToken is the KV cache's size per token of this model in the
+// engine: keys and values of every layer, stored as fp32.
+func (a Arch) KVBytesPerToken() int64 {
+	const fp32 = 4
+	hd := a.HeadDim
+	if hd == 0 && a.NumQHeads > 0 {
+		hd = a.HiddenSize / a.NumQHeads
+	}
+	return int64(a.NumLayers) * 2 * int64(a.NumKVHeads*hd) * fp32
+}
+
+// KVBlocks is the KV capacity in blocks: num_kv_blocks when set, else as
+// many blocks as kv_cache_gb holds for the model, else 0 (the caller's
+// own sizing: the simulator's memory planner).
+func (s Scheduler) KVBlocks(a Arch) int {
+	if s.NumKVBlocks > 0 {
+		return s.NumKVBlocks
+	}
+	per := a.KVBytesPerToken() * int64(s.BlockSize)
+	if s.KVCacheGB <= 0 || per <= 0 {
+		return 0
+	}
+	return int(int64(s.KVCacheGB*1e9) / per)
+}
+
+// Validate checks the settings every scheduler needs; which kinds a tool
+// runs is the tool's to check.
+func (s Scheduler) Validate() error {
+	var errs []error
+	for _, p := range []struct {
+		k string
+		v int
+	}{{"max_batch_size", s.MaxBatchSize}, {"chunk_size", s.ChunkSize}, {"block_size", s.BlockSize}, {"max_tokens_in_batch", s.MaxTokensInBatch}} {
+		if p.v < 1 {
+			errs = append(errs, fmt.Errorf("scheduler.%s=%d must be at least 1", p.k, p.v))
+		}
+	}
+	if s.NumKVBlocks < 0 {
+		errs = append(errs, fmt.Errorf("scheduler.num_kv_blocks=%d must not be negative (0 sizes the cache from scheduler.kv_cache_gb)", s.NumKVBlocks))
+	}
+	if s.KVCacheGB < 0 {
+		errs = append(errs, fmt.Errorf("scheduler.kv_cache_gb=%g must not be negative", s.KVCacheGB))
+	}
+	if w := s.WatermarkBlocksFraction; w < 0 || w >= 1 {
+		errs = append(errs, fmt.Errorf("scheduler.watermark_blocks_fraction=%g must be in [0, 1)", w))
+	}
+	return errors.Join(errs...)
+}
+
+// Meta is the settings as run_meta.json's scheduler object records them
+// (artifacts.SchedulerKeys), with the capacity actually allocated.
+func (s Scheduler) Meta(numKVBlocks int) map[string]any {
+	return map[string]any{"kind": s.Kind, "max_batch_size": s.MaxBatchSize, "chunk_size": s.ChunkSize,
+		"num_kv_blocks": numKVBlocks, "block_size": s.BlockSize, "max_tokens_in_batch": s.MaxTokensInBatch,
+		"watermark_blocks_fraction": s.WatermarkBlocksFraction}
 }

@@ -20,6 +20,10 @@ type Settings struct {
 	// MaxTokensInBatch caps a vllm prefill batch's tokens (vLLM's
 	// max_num_batched_tokens); 0 means no cap.
 	MaxTokensInBatch int `json:"max_tokens_in_batch"`
+	// WatermarkFraction of all blocks stays free when a request is
+	// admitted, for the running requests' decodes (Sarathi's and Vidur's
+	// watermark_blocks_fraction, 0.01 in both).
+	WatermarkFraction float64 `json:"watermark_blocks_fraction"`
 }
 
 // Kinds lists the scheduler names.
@@ -39,7 +43,7 @@ func (s Settings) WithDefaults() (Settings, error) {
 	if !contains(Kinds, s.Kind) {
 		return s, fmt.Errorf("unknown scheduler kind %q (want %s)", s.Kind, strings.Join(Kinds, ", "))
 	}
-	if s.MaxBatchSize < 1 || s.ChunkSize < 1 || s.BlockSize < 1 || s.MaxTokensInBatch < 0 || s.NumKVBlocks < 0 {
+	if s.MaxBatchSize < 1 || s.ChunkSize < 1 || s.BlockSize < 1 || s.MaxTokensInBatch < 0 || s.NumKVBlocks < 0 || s.WatermarkFraction < 0 || s.WatermarkFraction >= 1 {
 		return s, fmt.Errorf("scheduler settings must be positive: max_batch_size %d, chunk_size %d, block_size %d", s.MaxBatchSize, s.ChunkSize, s.BlockSize)
 	}
 	return s, nil
@@ -173,12 +177,13 @@ func (q *queues) admit() *Seq {
 	return s
 }
 
-// canAdmit checks waiting[0]'s blocks, keeping Sarathi's 1% watermark of
-// free blocks for decodes.
+// canAdmit checks waiting[0]'s blocks, keeping the watermark of free
+// blocks for decodes.
 func (q *queues) canAdmit() bool {
 	s := q.waiting[0]
 	need := q.cache.Need(s.kv(), len(s.Tokens))
-	return need+q.cache.NumBlocks()/100 <= q.cache.FreeBlocks()
+	watermark := int(q.set.WatermarkFraction * float64(q.cache.NumBlocks()))
+	return need+watermark <= q.cache.FreeBlocks()
 }
 
 // preempt restarts s: its KV is dropped and it waits at the front of the

@@ -13,7 +13,8 @@ type Settings struct {
 	GridStep       int `koanf:"grid_step"`         // keep every n-th grid point (1 = Vidur's full grid)
 	MaxBatchSize   int `koanf:"max_batch_size"`    // decode batches and LM-head sequences up to this
 	MaxKVCacheSize int `koanf:"max_kv_cache_size"` // largest kv_cache_size of attention.csv
-	BlockSize      int `koanf:"block_size"`
+	// BlockSize is scheduler.block_size, set by the tool.
+	BlockSize int `koanf:"-"`
 	Warmup         int `koanf:"warmup"`
 	Repeats        int `koanf:"repeats"`
 	// IdleGaps are the idle periods (s) after which the wake-up penalty is
@@ -23,19 +24,18 @@ type Settings struct {
 	// JitterSteps is how many repeated steps step_jitter.csv's spread is
 	// measured over; 0 skips the measurement.
 	JitterSteps int `koanf:"jitter_steps"`
-	// NumKVBlocks and KVCacheGB size the KV cache the profiler holds, as
-	// real-bench's scheduler.num_kv_blocks and kv_cache_gb do (0 blocks:
-	// from the GB), so the profiler's process is as large as the real
+	// NumKVBlocks is the KV cache the profiler holds, the real engine's
+	// (scheduler.num_kv_blocks, or what scheduler.kv_cache_gb holds), set
+	// by the tool, so the profiler's process is as large as the real
 	// engine's: on a VM the idle wake-up grows with resident memory. The
 	// grid's own need is the floor.
-	NumKVBlocks int     `koanf:"num_kv_blocks"`
-	KVCacheGB   float64 `koanf:"kv_cache_gb"`
+	NumKVBlocks int `koanf:"-"`
 }
 
 // Validate names the key at fault.
 func (s *Settings) Validate() error {
 	for k, v := range map[string]int{"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "max_batch_size": s.MaxBatchSize,
-		"max_kv_cache_size": s.MaxKVCacheSize, "block_size": s.BlockSize, "repeats": s.Repeats} {
+		"max_kv_cache_size": s.MaxKVCacheSize, "repeats": s.Repeats} {
 		if v < 1 {
 			return fmt.Errorf("profile.%s: %d must be at least 1", k, v)
 		}
@@ -50,12 +50,6 @@ func (s *Settings) Validate() error {
 	}
 	if s.JitterSteps != 0 && s.JitterSteps < 20 {
 		return fmt.Errorf("profile.jitter_steps: %d must be 0 (skip) or at least 20", s.JitterSteps)
-	}
-	if s.NumKVBlocks < 0 {
-		return fmt.Errorf("profile.num_kv_blocks: %d must be ≥ 0 (0 sizes the cache from kv_cache_gb)", s.NumKVBlocks)
-	}
-	if !(s.KVCacheGB >= 0 && s.KVCacheGB <= 1e4) {
-		return fmt.Errorf("profile.kv_cache_gb: %g must be in [0, 10000]", s.KVCacheGB)
 	}
 	if s.Warmup < 0 {
 		return fmt.Errorf("profile.warmup: %d is negative", s.Warmup)
