@@ -41,9 +41,16 @@ func TestProfileForward(t *testing.T) {
 	}
 }
 
-// TestProfileAttention: only layer 0's attention operators run, with the
-// batch's rows; the cache is left as it was, also when the shape does not
-// fit it.
+// layerTimer records, per operator, the layers it ran on.
+type layerTimer map[string][]int
+
+func (t layerTimer) OpStart(string, int, int)      {}
+func (t layerTimer) OpEnd(op string, layer, _ int) { t[op] = append(t[op], layer) }
+
+// TestProfileAttention: only the attention operators run, with the batch's
+// rows, once on every layer (each layer's cache is cold in a real step,
+// which one layer timed repeatedly would not be); the cache is left as it
+// was, also when the shape does not fit it.
 func TestProfileAttention(t *testing.T) {
 	m := tinyModel(t, tinyArch("qwen3", 64), "F32", 16, 16)
 	tt := tokenTimer{}
@@ -56,6 +63,19 @@ func TestProfileAttention(t *testing.T) {
 	if !reflect.DeepEqual(tt, want) {
 		t.Errorf("ops %v, want %v", tt, want)
 	}
+	lt := layerTimer{}
+	m.Timer = lt
+	if err := m.ProfileAttention(Shape{Decode: []int{4}}); err != nil {
+		t.Fatal(err)
+	}
+	var all []int
+	for l := range m.Arch.NumHiddenLayers {
+		all = append(all, l)
+	}
+	if want := (layerTimer{OpAttnKVCacheSave: all, OpAttnDecode: all}); !reflect.DeepEqual(lt, want) {
+		t.Errorf("layers %v, want %v", lt, want)
+	}
+	m.Timer = tt
 	err := m.ProfileAttention(Shape{Decode: []int{200, 200}})
 	if !errors.Is(err, kvcache.ErrOutOfBlocks) {
 		t.Errorf("two 200-token caches in 16 blocks of 16: got %v, want ErrOutOfBlocks", err)

@@ -97,9 +97,10 @@ func (p *Profiler) sample(prefill [][2]int, decodeKV []int) (map[string][]float6
 	return p.sampleWith(p.m.ProfileForward, p.m.Arch.NumHiddenLayers, model.Shape{Prefill: prefill, Decode: decodeKV})
 }
 
-// sampleAttention times one layer's attention alone (layers = 1).
+// sampleAttention times the attention alone, every layer over its own
+// cache, per layer.
 func (p *Profiler) sampleAttention(prefill [][2]int, decodeKV []int) (map[string][]float64, error) {
-	return p.sampleWith(p.m.ProfileAttention, 1, model.Shape{Prefill: prefill, Decode: decodeKV})
+	return p.sampleWith(p.m.ProfileAttention, p.m.Arch.NumHiddenLayers, model.Shape{Prefill: prefill, Decode: decodeKV})
 }
 
 func (p *Profiler) sampleWith(run func(model.Shape) error, layers int, shape model.Shape) (map[string][]float64, error) {
