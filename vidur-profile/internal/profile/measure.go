@@ -15,8 +15,8 @@ type Settings struct {
 	MaxKVCacheSize int `koanf:"max_kv_cache_size"` // largest kv_cache_size of attention.csv
 	// BlockSize is scheduler.block_size, set by the tool.
 	BlockSize int `koanf:"-"`
-	Warmup         int `koanf:"warmup"`
-	Repeats        int `koanf:"repeats"`
+	Warmup    int `koanf:"warmup"`
+	Repeats   int `koanf:"repeats"`
 	// IdleGaps are the idle periods (s) after which the wake-up penalty is
 	// measured (idle_wakeup.csv); empty skips the measurement.
 	IdleGaps    []float64 `koanf:"idle_gaps"`

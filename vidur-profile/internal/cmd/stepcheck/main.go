@@ -34,7 +34,7 @@ type clock struct {
 	t0  time.Time
 }
 
-func (c *clock) OpStart(string, int, int) { c.t0 = time.Now() }
+func (c *clock) OpStart(string, int, int)  { c.t0 = time.Now() }
 func (c *clock) OpEnd(op string, _, _ int) { c.acc[op] += time.Since(c.t0) }
 func (c *clock) reset()                    { clear(c.acc) }
 
