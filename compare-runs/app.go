@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/simcheck/simcheck/compare-runs/internal/align"
 	"github.com/simcheck/simcheck/compare-runs/internal/figs"
@@ -28,7 +29,7 @@ func newTool() command.Tool {
 			"comparison_meta.json, config.yaml) and prints its path.\n" +
 			"Example: compare-runs real_run_dir=tmp/real_runs/<id> sim_run_dir=tmp/vidur_runs/<id>\n" +
 			"Figures need the ECharts script once: scripts/bootstrap_echarts.sh (or figures=false).",
-		Schema: config.Schema{Tool: "compare-runs", Defaults: defaultsYAML, Target: &cfg},
+		Schema: config.Schema{Tool: "compare-runs", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"slo"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
 	}
 }
@@ -108,7 +109,12 @@ type comparison struct {
 	steps        []metrics.StepRow
 	workloadID   string
 	workloadNote string
-	warnings     []string
+	// settings are the configuration table's columns, reals then sims.
+	settings []report.RunSettings
+	// configWarnings are the scheduler settings that differ; they are
+	// in warnings too.
+	configWarnings []string
+	warnings       []string
 }
 
 // prepare loads, checks and compares the runs.
@@ -160,10 +166,19 @@ func prepare(cfg *Config) (*comparison, error) {
 	if err := cmp.checkWorkloads(cfg.AllowWorkloadMismatch); err != nil {
 		return nil, err
 	}
+	if err := cmp.checkSettings(cfg.Strict); err != nil {
+		return nil, err
+	}
 	noise := metrics.NewNoise(cmp.reals)
 	tol := cfg.Tolerance.ByMetric()
+	slo := cfg.goodputSLO()
+	var realServing []artifacts.ServingMetrics
+	for _, r := range cmp.reals {
+		realServing = append(realServing, metrics.ServingOf(r, slo))
+	}
 	for _, s := range cmp.sims {
 		res := metrics.Compare(cmp.reals, s, noise, tol)
+		res.Serving = metrics.ServingRows(realServing, metrics.ServingOf(s, slo))
 		cmp.results = append(cmp.results, res)
 		for _, p := range res.Pairings {
 			cmp.pairingWarnings(p)
@@ -203,6 +218,44 @@ func (cmp *comparison) checkWorkloads(allow bool) error {
 	default:
 		cmp.workloadNote = "Same workload: ids and artifact hashes agree, and every request id asks for the same token counts."
 	}
+	return nil
+}
+
+// checkSettings fills the configuration table and compares every
+// simulated run's scheduler settings with every real run's. A difference
+// is a warning, or with strict an error, returned before anything is
+// written.
+func (cmp *comparison) checkSettings(strict bool) error {
+	of := func(r *align.Run) map[string]string {
+		v, err := r.Settings()
+		if err != nil {
+			cmp.warn("%s: %v; its configuration is shown as unknown", r.Label, err)
+		}
+		cmp.settings = append(cmp.settings, report.RunSettings{Label: r.Label, Values: v})
+		return v
+	}
+	var reals []map[string]string
+	for _, r := range cmp.reals {
+		reals = append(reals, of(r))
+	}
+	for _, s := range cmp.sims {
+		sv := of(s)
+		for i, rv := range reals {
+			which := "sim run " + s.Label
+			if len(reals) > 1 {
+				which = "real run " + cmp.reals[i].Label + ", " + which
+			}
+			for _, d := range align.CompareSettings(rv, sv) {
+				cmp.configWarnings = append(cmp.configWarnings,
+					fmt.Sprintf("configuration differs: %s real=%s sim=%s (%s)", d.Key, d.Real, d.Sim, which))
+			}
+		}
+	}
+	if strict && len(cmp.configWarnings) > 0 {
+		return command.WithHint(fmt.Errorf("strict=true and %s", strings.Join(cmp.configWarnings, "; ")),
+			"run both sides with the same scheduler settings, or leave strict=false to compare them with a warning")
+	}
+	cmp.warnings = append(cmp.warnings, cmp.configWarnings...)
 	return nil
 }
 
@@ -251,6 +304,7 @@ func write(d *artifacts.Dir, cfg *Config, cmp *comparison, id string, js, config
 	sum := &report.Summary{
 		ComparisonID: id, Reals: cmp.reals, Results: cmp.results,
 		WorkloadID: cmp.workloadID, WorkloadNote: cmp.workloadNote, Warnings: cmp.warnings, Steps: cmp.steps,
+		ConfigWarnings: cmp.configWarnings, Settings: cmp.settings,
 	}
 	if cfg.Figures {
 		set := figureSet(id, cmp)

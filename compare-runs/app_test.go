@@ -300,7 +300,7 @@ func TestMissingEchartsNamesBootstrap(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"sim_run_dir=x"}, {"real_run_dir=x"}, {"real_run_dir=x", "sim_run_dir=y", "tolerance.ttf=0.1"},
-		{"real_run_dir=x", "sim_run_dir=y", "tolerance.ttft=-1"}} {
+		{"real_run_dir=x", "sim_run_dir=y", "tolerance.ttft=-1"}, {"real_run_dir=x", "sim_run_dir=y", "slo.ttft_ms=-1"}} {
 		if st, _, stderr := runTool(t, args...); st != 2 {
 			t.Errorf("%v: status %d, want 2: %s", args, st, stderr)
 		}

@@ -4,12 +4,16 @@ import (
 	_ "embed"
 	"fmt"
 	"path/filepath"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/config"
 )
 
 //go:embed defaults.yaml
 var defaultsYAML []byte
 
-// Config is compare-runs' configuration; defaults.yaml lists every key.
+// Config is compare-runs' configuration; defaults.yaml lists every key
+// but the slo section's, which come from the shared section file.
 type Config struct {
 	OutputRoot            string    `koanf:"output_root"`
 	ComparisonID          string    `koanf:"comparison_id"`
@@ -23,6 +27,10 @@ type Config struct {
 	Figures               bool      `koanf:"figures"`
 	EchartsJS             string    `koanf:"echarts_js"`
 	ImageFormat           string    `koanf:"image_format"`
+	// Strict turns a scheduler setting that differs between a real and a
+	// simulated run from a warning into an error.
+	Strict bool       `koanf:"strict"`
+	SLO    config.SLO `koanf:"slo"`
 }
 
 // Tolerance is the relative tolerance per metric; 0 = no verdict.
@@ -64,6 +72,9 @@ func (c *Config) validate() error {
 			return fmt.Errorf("tolerance.%s=%g is negative", k, v)
 		}
 	}
+	if err := c.SLO.Validate(); err != nil {
+		return err
+	}
 	switch c.ImageFormat {
 	case "png", "svg", "both":
 	default:
@@ -73,4 +84,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("comparison_id=%q must be a plain directory name", c.ComparisonID)
 	}
 	return nil
+}
+
+// goodputSLO is the part of the slo section that goodput uses.
+func (c *Config) goodputSLO() artifacts.SLO {
+	return artifacts.SLO{TTFTms: c.SLO.TTFTms, TPOTms: c.SLO.TPOTms, E2Ems: c.SLO.E2Ems}
 }

@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/go-echarts/go-echarts/v2 v2.6.7
-	github.com/montanaflynn/stats v0.14.0
 	github.com/simcheck/simcheck/pkg/artifacts v0.0.0
 	github.com/simcheck/simcheck/pkg/config v0.0.0
 	gonum.org/v1/gonum v0.17.0

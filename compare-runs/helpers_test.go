@@ -39,8 +39,15 @@ func synth(n int, scale float64) []req {
 
 // writeRun writes a run directory with artifacts.NewRunWriter and
 // returns its path. Each request runs alone in batch_metrics.csv: a
-// prefill batch, then one decode batch per further token.
+// prefill batch, then one decode batch per further token. The run's
+// duration ends with its last token.
 func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens bool) string {
+	t.Helper()
+	return writeRunWith(t, dir, id, kind, workload, reqs, tokens, nil)
+}
+
+// writeRunWith is writeRun with edit applied to run_meta.json's fields.
+func writeRunWith(t testing.TB, dir, id, kind, workload string, reqs []req, tokens bool, edit func(*artifacts.RunMeta)) string {
 	t.Helper()
 	final := filepath.Join(dir, id)
 	d, err := artifacts.CreateDir(final, false)
@@ -52,6 +59,7 @@ func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens b
 	if err != nil {
 		t.Fatal(err)
 	}
+	end := 0.0
 	for _, q := range reqs {
 		if q.skip {
 			continue
@@ -79,6 +87,7 @@ func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens b
 		}
 		w.Request(&rec)
 		if !q.failed {
+			end = max(end, rec.CompletedAt)
 			w.Tokens(q.id, q.arrived, times, nil)
 			start := rec.ScheduledAt
 			if start != start {
@@ -95,7 +104,10 @@ func writeRun(t testing.TB, dir, id, kind, workload string, reqs []req, tokens b
 		}
 	}
 	meta := &artifacts.RunMeta{RunID: id, Kind: kind, Backend: "synthetic", Status: artifacts.RunComplete,
-		Workload: artifacts.RunWorkload{WorkloadID: workload, Artifacts: map[string]string{"prompts.jsonl": "abc123"}}}
+		Workload: artifacts.RunWorkload{WorkloadID: workload, Artifacts: map[string]string{"prompts.jsonl": "abc123"}}, Duration: end}
+	if edit != nil {
+		edit(meta)
+	}
 	if err := w.Close(meta); err != nil {
 		t.Fatal(err)
 	}

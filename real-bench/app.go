@@ -112,6 +112,9 @@ func run(c *command.Context, cfg *Config) error {
 	if err := rw.Close(meta); err != nil {
 		return err
 	}
+	if err := artifacts.WriteServing(d, meta, cfg.SLO.Artifacts()); err != nil {
+		return err
+	}
 	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
 		return err
 	}
@@ -121,6 +124,7 @@ func run(c *command.Context, cfg *Config) error {
 	for _, wn := range meta.Warnings {
 		c.Warnf("%s", wn)
 	}
+	meta.Serving.WriteText(c.Stderr)
 	c.Infof("%s: %d requests (%d completed, %d failed) in %.1f s (%s)",
 		status, meta.Counts.Requests, meta.Counts.Completed, meta.Counts.Failed, duration, cfg.Backend.Name)
 	fmt.Fprintln(c.Stdout, d.Final)

@@ -188,12 +188,16 @@ func run(c *command.Context, cfg *Config) error {
 	if err := w.Close(meta); err != nil {
 		return err
 	}
+	if err := artifacts.WriteServing(d, meta, cfg.SLO.Artifacts()); err != nil {
+		return err
+	}
 	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
 		return err
 	}
 	if err := d.Commit(); err != nil {
 		return err
 	}
+	meta.Serving.WriteText(c.Stderr)
 	// Wall times go to stderr only: run_meta.json must not depend on them.
 	c.Infof("simulated %d requests (%d completed) to t=%.3f s in %.2f s wall (predictor set-up %.2f s)",
 		len(reqs), s.Completed(), float64(s.Now()), time.Since(t0).Seconds(), setup.Seconds())

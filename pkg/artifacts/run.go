@@ -477,3 +477,21 @@ func ReadBatchMetrics(path string, r io.Reader) ([]BatchRow, error) {
 // so that a real run and a simulation can be compared key by key.
 var SchedulerKeys = []string{"kind", "max_batch_size", "chunk_size", "num_kv_blocks", "block_size",
 	"max_tokens_in_batch", "watermark_blocks_fraction"}
+
+// WriteServing computes the serving metrics of the run being written in d
+// (after RunWriter.Close, from the files themselves, so real and simulated
+// runs are summarised by the same code from the same rows), records them
+// in meta and rewrites run_meta.json.
+func WriteServing(d *Dir, meta *RunMeta, slo SLO) error {
+	reqs, err := readFileWith(d.Path(RequestMetricsFile), ReadRequestMetrics)
+	if err != nil {
+		return err
+	}
+	toks, err := readOptional(d.Path(TokenMetricsFile), ReadTokenMetrics)
+	if err != nil {
+		return err
+	}
+	s := ComputeServing(reqs, toks, meta.Duration, slo)
+	meta.Serving = &s
+	return d.WriteFile(RunMetaFile, func(out io.Writer) error { return writeJSON(out, meta) })
+}

@@ -14,10 +14,12 @@ import (
 // benchCfg is a small tool schema of the tests' own: the shared groups,
 // the common keys, and a section with one field of each kind.
 type benchCfg struct {
-	Common   `koanf:",squash"`
-	Model    Model    `koanf:"model"`
-	Hardware Hardware `koanf:"hardware"`
-	Bench    struct {
+	Common    `koanf:",squash"`
+	Model     Model     `koanf:"model"`
+	Hardware  Hardware  `koanf:"hardware"`
+	Scheduler Scheduler `koanf:"scheduler"`
+	SLO       SLO       `koanf:"slo"`
+	Bench     struct {
 		Iters  int       `koanf:"iters"`
 		Seed   uint64    `koanf:"seed"`
 		Rate   float64   `koanf:"rate"`
@@ -50,7 +52,7 @@ bench:
 `
 
 func benchSchema(c *benchCfg) Schema {
-	return Schema{Tool: "bench", Defaults: []byte(benchDefaults), Target: c}
+	return Schema{Tool: "bench", Defaults: []byte(benchDefaults), Target: c, Sections: []string{"scheduler", "slo"}}
 }
 
 func loadBench(t *testing.T, opt Options, args ...string) (*benchCfg, *Config, error) {
@@ -488,5 +490,67 @@ func TestHFConfigJSON(t *testing.T) {
 		"tie_word_embeddings": true, "max_position_embeddings": 40960.0}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config.json form\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestSharedSections: the scheduler and slo sections come from their one
+// file, the hardware group sets the scheduler defaults of its hardware, an
+// override wins, and Given tells an explicit key from a default.
+func TestSharedSections(t *testing.T) {
+	c, cfg, err := loadBench(t, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Scheduler{Kind: "transformers", MaxBatchSize: 8, ChunkSize: 256, NumKVBlocks: 1024, BlockSize: 16,
+		MaxTokensInBatch: 4096, WatermarkBlocksFraction: 0.01}
+	if c.Scheduler != want {
+		t.Errorf("hardware=cpu scheduler %+v, want %+v", c.Scheduler, want)
+	}
+	if c.SLO != (SLO{Quantile: 0.9}) {
+		t.Errorf("slo defaults %+v", c.SLO)
+	}
+	if g := cfg.Given("scheduler.kind"); g != "" {
+		t.Errorf("Given(scheduler.kind) = %q for a default", g)
+	}
+	c, cfg, err = loadBench(t, Options{}, "hardware=a100", "scheduler.chunk_size=128")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = Scheduler{Kind: "sarathi", MaxBatchSize: 128, ChunkSize: 128, BlockSize: 16, MaxTokensInBatch: 4096, WatermarkBlocksFraction: 0.01}
+	if c.Scheduler != want {
+		t.Errorf("hardware=a100 scheduler.chunk_size=128: %+v, want %+v", c.Scheduler, want)
+	}
+	if g := cfg.Given("scheduler.chunk_size"); g != "command line" {
+		t.Errorf("Given(scheduler.chunk_size) = %q, want command line", g)
+	}
+	var none struct{}
+	if _, err := Load(Schema{Tool: "t", Defaults: []byte("a: 1\n"), Target: &none, Sections: []string{"nosuch"}}, nil, Options{}); err == nil {
+		t.Error("an unknown shared section was accepted")
+	}
+}
+
+// TestKVBlocks: the capacity in blocks is num_kv_blocks when set, else
+// what kv_cache_gb holds of the engine's fp32 KV, else 0.
+func TestKVBlocks(t *testing.T) {
+	// Qwen3-0.6B: 28 layers × 2 × 8 KV heads × 128 × 4 B = 229,376 B a
+	// token, 3,670,016 B a 16-token block; 2 GB holds 544 blocks.
+	a := Arch{NumLayers: 28, NumQHeads: 16, NumKVHeads: 8, HeadDim: 128, HiddenSize: 1024}
+	for _, tc := range []struct {
+		s    Scheduler
+		want int
+	}{
+		{Scheduler{NumKVBlocks: 100, KVCacheGB: 2, BlockSize: 16}, 100},
+		{Scheduler{KVCacheGB: 2, BlockSize: 16}, 544},
+		{Scheduler{BlockSize: 16}, 0},
+	} {
+		if got := tc.s.KVBlocks(a); got != tc.want {
+			t.Errorf("%+v: %d blocks, want %d", tc.s, got, tc.want)
+		}
+	}
+	// head_dim absent: hidden / heads.
+	a.HeadDim = 0
+	a.HiddenSize = 2048
+	if got := (Scheduler{KVCacheGB: 2, BlockSize: 16}).KVBlocks(a); got != 544 {
+		t.Errorf("derived head_dim: %d blocks, want 544", got)
 	}
 }

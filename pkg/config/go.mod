@@ -3,6 +3,7 @@ module github.com/simcheck/simcheck/pkg/config
 go 1.26.0
 
 require (
+	github.com/simcheck/simcheck/pkg/artifacts v0.0.0
 	github.com/go-viper/mapstructure/v2 v2.5.0
 	github.com/knadh/koanf/parsers/yaml v1.1.1
 	github.com/knadh/koanf/providers/confmap v1.0.1
@@ -22,3 +23,5 @@ require (
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
+
+replace github.com/simcheck/simcheck/pkg/artifacts => ../artifacts

@@ -2,8 +2,10 @@ package config
 
 import (
 	"encoding/json"
+
 	"errors"
 	"fmt"
+	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
 // Model is the model group (model=...): which model, where its reference
@@ -101,6 +103,11 @@ type SLO struct {
 	E2Ems    float64 `koanf:"e2e_ms"`
 	TBTms    float64 `koanf:"tbt_ms"`
 	Quantile float64 `koanf:"quantile"`
+}
+
+// Artifacts is the per-request part, as the serving metrics take it.
+func (s SLO) Artifacts() artifacts.SLO {
+	return artifacts.SLO{TTFTms: s.TTFTms, TPOTms: s.TPOTms, E2Ems: s.E2Ems}
 }
 
 // Validate checks the objectives are non-negative and the quantile is in

@@ -79,6 +79,13 @@ func WriteHTML(s *Set, write func(name string, fn func(io.Writer) error) error) 
 		}
 		pages = append(pages, p)
 	}
+	if len(s.Curves) > 0 {
+		p := page{name: LoadPage, title: s.Title + ": latency and throughput against offered load"}
+		for _, c := range s.Curves {
+			p.charts = append(p.charts, curveChart(c))
+		}
+		pages = append(pages, p)
+	}
 	var names []string
 	for _, p := range pages {
 		pg := components.NewPage()

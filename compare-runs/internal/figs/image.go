@@ -102,6 +102,15 @@ func WriteImages(s *Set, formats []string, write func(name string, fn func(io.Wr
 			return nil, err
 		}
 	}
+	for _, c := range s.Curves {
+		p, err := curvePlot(c)
+		if err != nil {
+			return nil, err
+		}
+		if err := emit("load_"+c.Key, c.Title+" against offered load, real and simulated", p); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -43,6 +43,8 @@ type Set struct {
 	CDFs      []CDF
 	Scatters  []Scatter
 	Timelines []Timeline
+	// Curves are a load report's figures against the offered load.
+	Curves []Curve
 }
 
 // maxCurvePoints bounds the points drawn per CDF curve: a per-token CDF

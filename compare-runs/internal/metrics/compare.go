@@ -67,6 +67,10 @@ type Result struct {
 	Rows      []artifacts.SummaryRow
 	Notes     []string // metrics that could not be compared, and why
 	NumPaired map[string]int
+	// Serving are the `vllm bench serve` figures of the simulated run
+	// against the first real run's (ServingRows), after Rows in
+	// tables/summary.csv.
+	Serving []artifacts.SummaryRow
 }
 
 // Compare computes every figure of sim against the real runs. With
@@ -156,18 +160,28 @@ func judge(row *artifacts.SummaryRow, tol float64) {
 	}
 }
 
-// spread is the noise floor of one statistic: the largest relative
-// difference between two real runs' values, max |x_j − x_i| / |x_i| over
-// ordered pairs, i.e. the error one real run makes "predicting" another.
-// NaN with fewer than two real runs.
+// spread is the noise floor of one statistic (NoiseFloor of the real
+// runs' values of it).
 func spread(perRun []map[string]float64, s string) float64 {
-	out := math.NaN()
+	values := make([]float64, len(perRun))
 	for i := range perRun {
-		for j := range perRun {
+		values[i] = perRun[i][s]
+	}
+	return NoiseFloor(values)
+}
+
+// NoiseFloor is the run-to-run noise floor of one figure given each real
+// run's value of it: the largest relative difference between two runs'
+// values, max |x_j − x_i| / |x_i| over ordered pairs, i.e. the error one
+// real run makes "predicting" another. NaN with fewer than two values.
+func NoiseFloor(values []float64) float64 {
+	out := math.NaN()
+	for i := range values {
+		for j := range values {
 			if i == j {
 				continue
 			}
-			if e := math.Abs(RelError(perRun[i][s], perRun[j][s])); !math.IsNaN(e) && (math.IsNaN(out) || e > out) {
+			if e := math.Abs(RelError(values[i], values[j])); !math.IsNaN(e) && (math.IsNaN(out) || e > out) {
 				out = e
 			}
 		}

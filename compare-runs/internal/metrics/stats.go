@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/montanaflynn/stats"
+	"github.com/simcheck/simcheck/pkg/artifacts"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -24,13 +24,15 @@ func Describe(xs []float64) map[string]float64 {
 	if len(xs) == 0 {
 		return out
 	}
-	data := stats.Float64Data(xs)
-	out["mean"], _ = data.Mean()
-	out["max"], _ = data.Max()
+	s := sorted(xs)
+	var sum float64
+	for _, x := range s {
+		sum += x
+	}
+	out["mean"] = sum / float64(len(s))
+	out["max"] = s[len(s)-1]
 	for name, p := range percentiles {
-		// p > 0 and len > 0, so Percentile cannot fail (it errs only
-		// on p <= 0, p > 100 or empty input).
-		out[name], _ = data.Percentile(p)
+		out[name] = artifacts.Percentile(s, p)
 	}
 	return out
 }
@@ -64,15 +66,12 @@ func MAPE(real, sim []float64) float64 {
 
 // MedianAbsError is the median over pairs of |sim − real|.
 func MedianAbsError(real, sim []float64) float64 {
-	if len(real) == 0 {
-		return math.NaN()
-	}
-	d := make(stats.Float64Data, len(real))
+	d := make([]float64, len(real))
 	for i := range real {
 		d[i] = math.Abs(sim[i] - real[i])
 	}
-	m, _ := d.Percentile(50)
-	return m
+	sort.Float64s(d)
+	return artifacts.Percentile(d, 50)
 }
 
 // KS is the two-sample Kolmogorov–Smirnov statistic, the largest gap
@@ -86,9 +85,9 @@ func KS(a, b []float64) float64 {
 
 // Wasserstein1 is the first Wasserstein (earth mover's) distance between
 // the two empirical distributions, ∫ |F_a(x) − F_b(x)| dx, as
-// scipy.stats.wasserstein_distance computes it. Neither gonum nor
-// montanaflynn/stats has it; the integral is a walk over the merged
-// sorted samples, exact for step CDFs.
+// scipy.stats.wasserstein_distance computes it. gonum does not have it;
+// the integral is a walk over the merged sorted samples, exact for step
+// CDFs.
 func Wasserstein1(a, b []float64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return math.NaN()

@@ -5,8 +5,7 @@ import (
 	"testing"
 )
 
-// numpy 1.24.2, np.percentile(x, p) with the default linear method, on
-// the data of go-libraries.md §4.
+// numpy 1.24.2, np.percentile(x, p) with the default linear method.
 func TestPercentilesMatchNumpyLinear(t *testing.T) {
 	d := Describe([]float64{15, 20, 35, 40, 50, 7, 3.5, 100})
 	for stat, want := range map[string]float64{

@@ -21,6 +21,11 @@ type Summary struct {
 	// WorkloadNote says how the workloads were checked.
 	WorkloadNote string
 	Warnings     []string
+	// ConfigWarnings are the scheduler settings on which a simulated run
+	// differs from a real one; summary.md opens with them.
+	ConfigWarnings []string
+	// Settings are the configuration table's columns, reals then sims.
+	Settings []RunSettings
 	// Steps are the step times by batch shape (metrics.Steps).
 	Steps []metrics.StepRow
 	// Figures: Pages and Images are empty when FiguresSkipped says why.
@@ -36,6 +41,7 @@ var headlineStats = []string{"p50", "p90", "p99"}
 // WriteSummary writes summary.md.
 func WriteSummary(w io.Writer, s *Summary) error {
 	var b strings.Builder
+	configWarnings(&b, s)
 	fmt.Fprintf(&b, "# Comparison %s\n\n", s.ComparisonID)
 	b.WriteString("Real timing against simulation, request by request, on the same workload. ")
 	b.WriteString("Latencies in ms; error = (sim − real) / real, signed; a verdict passes when |error| ≤ the metric's tolerance.\n\n")
@@ -48,11 +54,16 @@ func WriteSummary(w io.Writer, s *Summary) error {
 		runRow(&b, "sim", res.Sim)
 	}
 	fmt.Fprintf(&b, "\nWorkload: `%s`. %s\n\n", orDash(s.WorkloadID), s.WorkloadNote)
+	b.WriteString("## Configuration\n\n")
+	configTable(&b, s)
+	b.WriteString("\n")
 
 	b.WriteString("## Headline\n\n")
 	headline(&b, s)
 	b.WriteString("\n## Paired errors and distribution distances\n\n")
 	distances(&b, s)
+	b.WriteString("\n## Serving metrics\n\n")
+	serving(&b, s)
 	b.WriteString("\n## Step times by batch shape\n\n")
 	stepTimes(&b, s)
 	b.WriteString("\n## Noise floor\n\n")
@@ -73,7 +84,7 @@ func WriteSummary(w io.Writer, s *Summary) error {
 	b.WriteString("\n## Figures\n\n")
 	figures(&b, s)
 	b.WriteString("\n## Files\n\n")
-	b.WriteString("- `tables/summary.csv`: every statistic of every metric and simulated run (count, mean, p50, p90, p95, p99, max, mape, median_abs_error, ks, wasserstein), in seconds.\n")
+	b.WriteString("- `tables/summary.csv`: every statistic of every metric and simulated run (count, mean, p50, p90, p95, p99, max, mape, median_abs_error, ks, wasserstein), in seconds, then the serving figures (metric `serving`, in the unit each key names).\n")
 	b.WriteString("- `tables/paired_requests.csv`: every request id with its pairing status and each side's latencies.\n")
 	b.WriteString("- `tables/tokens.csv`: every output token both sides produced, with its latency on each side.\n")
 	b.WriteString("- `tables/steps.csv`: step times by batch shape, per run and pooled over the real runs, in seconds.\n")

@@ -14,11 +14,13 @@ import (
 const SimRunColumn = "sim_run"
 
 // WriteSummaryTable writes tables/summary.csv: every figure of every
-// simulated run.
+// simulated run, the latency statistics first, then the serving figures
+// (metric "serving", statistic a `vllm bench serve` key, in that key's
+// unit).
 func WriteSummaryTable(w io.Writer, results []*metrics.Result) error {
 	cw := artifacts.NewCSVWriter(w, append(append([]string(nil), artifacts.SummaryColumns...), SimRunColumn)...)
 	for _, res := range results {
-		for _, r := range res.Rows {
+		for _, r := range append(append([]artifacts.SummaryRow(nil), res.Rows...), res.Serving...) {
 			cw.Write(r.Metric, r.Statistic, artifacts.Float(r.Real), artifacts.Float(r.Sim), artifacts.Float(r.RelError),
 				artifacts.Float(r.NoiseFloor), artifacts.Float(r.Tolerance), r.Verdict, res.Sim.Label)
 		}

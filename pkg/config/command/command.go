@@ -83,6 +83,12 @@ func Main(t Tool) {
 func Run(t Tool, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	return runContext(ctx, t, args, stdout, stderr)
+}
+
+// runContext is Run with the context that Ctrl-C cancels, so that tests
+// can cancel it instead.
+func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Writer) int {
 	var started bool
 	app := &cli.App{
 		Name:        t.Name,
@@ -103,10 +109,25 @@ func Run(t Tool, args []string, stdout, stderr io.Writer) int {
 			&cli.BoolFlag{Name: "print-config", Usage: "print the resolved configuration and exit"},
 			&cli.StringFlag{Name: "config", Usage: "a YAML `FILE` merged after the config groups, before overrides"},
 			&cli.StringFlag{Name: "config-dir", EnvVars: []string{"SIMCHECK_CONFIG_DIR"}, Usage: "a `DIR` of <group>/<option>.yaml files adding or replacing config groups"},
+			&cli.BoolFlag{Name: "multirun", Aliases: []string{"m"}, Usage: "sweep: run every combination of comma-separated values (key=a,b), one job after another"},
+			&cli.StringFlag{Name: "sweep-id", Usage: "with --multirun, the `ID` of <output_root>/multirun/<ID>/ (default: a UTC timestamp and a hash of the arguments)"},
 		},
 		Action: func(c *cli.Context) error {
 			started = true
-			cfg, err := config.Load(t.Schema, c.Args().Slice(), config.Options{UserDir: c.String("config-dir"), File: c.String("config")})
+			opt := config.Options{UserDir: c.String("config-dir"), File: c.String("config")}
+			if c.IsSet("sweep-id") {
+				if !c.Bool("multirun") {
+					return Usage(errors.New("--sweep-id needs --multirun"), "")
+				}
+				if err := checkSweepID(c.String("sweep-id")); err != nil {
+					return err
+				}
+			}
+			if c.Bool("multirun") {
+				s := &sweep{ctx: ctx, tool: t, args: args[min(1, len(args)):], opt: opt, stdout: stdout, stderr: stderr}
+				return runSweep(s, c.Args().Slice(), sweepFlags{printConfig: c.Bool("print-config"), id: c.String("sweep-id")})
+			}
+			cfg, err := config.Load(t.Schema, c.Args().Slice(), opt)
 			if err != nil {
 				return err
 			}
@@ -129,28 +150,42 @@ func Run(t Tool, args []string, stdout, stderr io.Writer) int {
 
 // report prints err and returns the exit status for it.
 func report(tool string, stderr io.Writer, err error, beforeAction bool) int {
-	status := 1
-	var hint string
+	f := classify(tool, err, beforeAction)
+	f.print(tool, stderr)
+	return f.status
+}
+
+// failure is an error as the user sees it: one line, a hint, a status.
+type failure struct {
+	status    int
+	msg, hint string
+}
+
+// classify maps err to its exit status, message and hint: the one place
+// that does, for a single run and for each job of a sweep.
+func classify(tool string, err error, beforeAction bool) failure {
+	if errors.Is(err, context.Canceled) {
+		return failure{status: 1, msg: "interrupted"}
+	}
+	f := failure{status: 1, msg: strings.ReplaceAll(err.Error(), "\n", "; ")}
 	var ue *config.UsageError
 	var he *HintError
 	if errors.As(err, &ue) {
-		status, hint = 2, ue.Hint
+		f.status, f.hint = 2, ue.Hint
 	} else if beforeAction {
-		status, hint = 2, "see "+tool+" --help"
+		f.status, f.hint = 2, "see "+tool+" --help"
 	}
 	if errors.As(err, &he) && he.Hint != "" {
-		hint = he.Hint
+		f.hint = he.Hint
 	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintf(stderr, "%s: error: interrupted\n", tool)
-		return 1
+	return f
+}
+
+func (f failure) print(tool string, stderr io.Writer) {
+	fmt.Fprintf(stderr, "%s: error: %s\n", tool, f.msg)
+	if f.hint != "" {
+		fmt.Fprintf(stderr, "%s: hint: %s\n", tool, f.hint)
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-	fmt.Fprintf(stderr, "%s: error: %s\n", tool, msg)
-	if hint != "" {
-		fmt.Fprintf(stderr, "%s: hint: %s\n", tool, hint)
-	}
-	return status
 }
 
 // reorder moves key=value overrides behind flags, because urfave/cli v2

@@ -19,7 +19,9 @@ type cfgT struct {
 	config.Common `koanf:",squash"`
 	Model         config.Model    `koanf:"model"`
 	Hardware      config.Hardware `koanf:"hardware"`
-	N             int             `koanf:"n"`
+	// Scheduler takes the scheduler keys that every hardware option sets.
+	Scheduler config.Scheduler `koanf:"scheduler"`
+	N         int              `koanf:"n"`
 }
 
 const defaults = `
