@@ -72,6 +72,9 @@ func run(c *command.Context, cfg *Config) error {
 			return err
 		}
 	}
+	if cfg.loadReport() {
+		return runLoad(c, cfg, js)
+	}
 	cmp, err := prepare(cfg)
 	if err != nil {
 		return err

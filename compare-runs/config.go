@@ -31,6 +31,8 @@ type Config struct {
 	// simulated run from a warning into an error.
 	Strict bool       `koanf:"strict"`
 	SLO    config.SLO `koanf:"slo"`
+	// LoadKeys (pairs, manifests) ask for a load report (load.go).
+	LoadKeys `koanf:",squash"`
 }
 
 // Tolerance is the relative tolerance per metric; 0 = no verdict.
@@ -61,10 +63,13 @@ func dirs(one string, many []string) []string {
 }
 
 func (c *Config) validate() error {
-	if len(dirs(c.RealRunDir, c.RealRunDirs)) == 0 {
-		return fmt.Errorf("no real run given: set real_run_dir=<dir> (or real_run_dirs=[a,b])")
-	}
-	if len(dirs(c.SimRunDir, c.SimRunDirs)) == 0 {
+	if c.loadReport() {
+		if err := c.validateLoad(); err != nil {
+			return err
+		}
+	} else if len(dirs(c.RealRunDir, c.RealRunDirs)) == 0 {
+		return fmt.Errorf("no real run given: set real_run_dir=<dir> (or real_run_dirs=[a,b]), or pairs=[[real,sim],…] for a load report")
+	} else if len(dirs(c.SimRunDir, c.SimRunDirs)) == 0 {
 		return fmt.Errorf("no simulated run given: set sim_run_dir=<dir> (or sim_run_dirs=[a,b])")
 	}
 	for k, v := range c.Tolerance.ByMetric() {

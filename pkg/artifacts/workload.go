@@ -244,15 +244,11 @@ func ReadTraceReplayFile(path string) ([]Request, error) {
 
 // ReadWorkloadDir reads and cross-checks a workload directory.
 func ReadWorkloadDir(dir string) (*Workload, error) {
-	w := &Workload{}
-	metaPath := filepath.Join(dir, WorkloadMetaFile)
-	if err := readJSONFile(metaPath, &w.Meta); err != nil {
+	meta, err := ReadWorkloadMeta(dir)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkSchemaVersion(metaPath, w.Meta.SchemaVersion); err != nil {
-		return nil, err
-	}
-	var err error
+	w := &Workload{Meta: *meta}
 	if w.Prompts, err = readFileWith(filepath.Join(dir, PromptsFile), ReadPrompts); err != nil {
 		return nil, err
 	}
