@@ -234,6 +234,46 @@ func TestRestartOnKVExhaustion(t *testing.T) {
 	}
 }
 
+// TestPreemptWhenNoBlockIsFree: vLLM's block manager (and Vidur's model
+// of it) lets a sequence decode only while a block is free, even when its
+// next token fits its last block: with the cache full, the newest running
+// sequence is restarted; a sequence running alone is never restarted for a
+// block it does not need.
+func TestPreemptWhenNoBlockIsFree(t *testing.T) {
+	// Two 6-token prompts fill 4 blocks of 4; each first decode token (the
+	// 7th) still fits its second block.
+	r := tinyRunner(t, sched.Settings{Kind: "vllm", MaxBatchSize: 8, NumKVBlocks: 4, BlockSize: 4})
+	for id := range int64(2) {
+		if err := r.Add(Request{ID: id, Prompt: make([]int32, 6), MaxNewTokens: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := r.Step(); err != nil || len(rep.Items) != 2 {
+		t.Fatalf("prefill step: %v, %d items", err, len(rep.Items))
+	}
+	rep, err := r.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Preempted) != 1 || rep.Preempted[0] != 1 || len(rep.Items) != 1 || rep.Items[0].ID != 0 {
+		t.Fatalf("full cache: preempted %v, items %+v; want request 1 restarted and request 0 decoding", rep.Preempted, rep.Items)
+	}
+	// Request 0 now runs alone in a cache whose free blocks request 1's
+	// restart (admitted back when it fits) may take: it finishes without
+	// restarting itself.
+	for !r.Idle() {
+		rep, err := r.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range rep.Preempted {
+			if id == 0 {
+				t.Fatal("the oldest request was restarted")
+			}
+		}
+	}
+}
+
 func TestAddRejectsImpossibleRequests(t *testing.T) {
 	r := tinyRunner(t, sched.Settings{Kind: "sarathi", NumKVBlocks: 4, BlockSize: 4})
 	for _, req := range []Request{

@@ -200,12 +200,18 @@ func (q *queues) preempt(s *Seq, b *Batch) {
 // decodes reserves one more slot for each decoding sequence, oldest first,
 // preempting the newest running sequence while blocks are short (the
 // sequence itself when it is the newest), and adds the survivors.
+//
+// Blocks are short when none is free, whether or not this decode needs a
+// new one: vLLM's block manager (can_append_slots, which Sarathi-Serve
+// keeps) checks only for a free block, and so do Vidur's vllm and sarathi
+// schedulers. Checking the exact need instead preempted 5-7× less than the
+// simulator under KV pressure (24 blocks, 60 requests, 1.4-4 req/s).
 func (q *queues) decodes(b *Batch) {
 	for _, s := range append([]*Seq(nil), q.running...) {
 		if !s.Decoding() || !q.isRunning(s) {
 			continue
 		}
-		for !q.cache.CanReserve(s.kv(), s.Processed+1) {
+		for !q.canAppend(s) {
 			q.preempt(q.running[len(q.running)-1], b)
 			if !q.isRunning(s) {
 				break
@@ -217,6 +223,17 @@ func (q *queues) decodes(b *Batch) {
 		_ = q.cache.Reserve(s.kv(), s.Processed+1) // checked above
 		b.Items = append(b.Items, Item{Seq: s, N: 1, Logits: true})
 	}
+}
+
+// canAppend is vLLM's test for one more decode slot: a free block, or,
+// for a sequence running alone whose next token fits its last block, no
+// need of one (with nothing else to preempt, insisting on a free block
+// would restart it forever).
+func (q *queues) canAppend(s *Seq) bool {
+	if q.cache.FreeBlocks() > 0 {
+		return true
+	}
+	return len(q.running) == 1 && q.cache.Need(s.kv(), s.Processed+1) == 0
 }
 
 func (q *queues) isRunning(s *Seq) bool {

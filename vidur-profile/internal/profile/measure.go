@@ -135,7 +135,9 @@ func perLayer(op string) bool {
 // MLP measures the token-indexed operators at each grid point with one
 // prefill chunk of n tokens over an empty cache (the GEMM shapes are those
 // of any n-token batch), and the per-sequence tail (final norm, LM head,
-// sampling) with decode batches of s sequences for s ≤ MaxBatchSize.
+// sampling) with decode batches of s sequences for s ≤ MaxBatchSize; a
+// batch size off the token grid keeps that forward's token-indexed
+// operators too, so every decode batch size has measured rows.
 func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 	rows := map[int]*MLPRow{}
 	var order []int
@@ -165,9 +167,18 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 		}
 		r, ok := rows[s]
 		if !ok {
-			// A sequence count off the token grid gets a row of its own
-			// with only the tail measured.
+			// A sequence count off the token grid gets a row of its own,
+			// with the token-indexed operators of this forward too: a
+			// decode batch of s sequences runs exactly these GEMMs, and
+			// interpolating them between grid points missed the CPU's
+			// row-tile effects (decode ×3 was predicted 12% short between
+			// the 2- and 4-token rows).
 			r = &MLPRow{NumTokens: s, Ops: map[string]Stats{}}
+			for _, op := range append(append([]string(nil), MLPOps...), "attn_qk_norm") {
+				if v, ok := got[op]; ok {
+					r.Ops[op] = Summarise(v)
+				}
+			}
 			rows[s] = r
 			order = append(order, s)
 		}
