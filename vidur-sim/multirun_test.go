@@ -10,7 +10,6 @@ import (
 	"github.com/simcheck/simcheck/pkg/config/command"
 )
 
-
 func mustWrite(t *testing.T, path, s string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
