@@ -33,6 +33,9 @@ const bootstrapHint = "run scripts/bootstrap_model.sh, or point model.path= at a
 // run is the part every backend shares: check the inputs, create the run
 // directory, start the clock, replay, write the files, commit.
 func run(c *command.Context, cfg *Config) error {
+	if cfg.Recover != "" {
+		return recoverRun(c, cfg)
+	}
 	if cfg.Workload.WorkloadDir == "" {
 		return command.Usage(errors.New("workload.workload_dir is not set"), "make one with workload-spec, then pass workload.workload_dir=<its directory>")
 	}
@@ -41,6 +44,9 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	if cfg.Warmup.Requests < 0 {
 		return command.Usage(fmt.Errorf("warmup.requests: %d must be ≥ 0", cfg.Warmup.Requests), "")
+	}
+	if err := refuseCrashed(cfg); err != nil {
+		return err
 	}
 	b, err := newBackend(cfg)
 	if err != nil {
@@ -77,7 +83,14 @@ func run(c *command.Context, cfg *Config) error {
 	rec := record.New(w.Requests, cfg.TimeScale)
 	prog := c.NewProgress("requests", len(w.Requests))
 	rec.OnFinish = func(int) { prog.Add(1) }
+	j, err := openJournal(c, d, b, baseMeta(cfg, id, w, hashes))
+	if err != nil {
+		return err
+	}
+	defer j.w.Close()
+	rec.Journal = j.w
 	clk.Start()
+	j.start(clk.StartedAt())
 	if err := b.Replay(c.Ctx, w, &clk, rec); err != nil {
 		return err
 	}
@@ -92,20 +105,14 @@ func run(c *command.Context, cfg *Config) error {
 		n := rec.Finish("interrupted before completion")
 		warnings = append(warnings, fmt.Sprintf("interrupted: admission stopped; %d requests not yet finished are recorded as failed", n))
 	}
+	warnings = append(warnings, j.finish()...)
 	rw, err := artifacts.NewRunWriter(d, true, b.Batches())
 	if err != nil {
 		return err
 	}
 	rec.Write(rw)
-	meta := &artifacts.RunMeta{
-		RunID: id, Kind: artifacts.KindReal, Backend: cfg.Backend.Name,
-		Workload:  artifacts.RunWorkload{WorkloadID: w.Meta.WorkloadID, Dir: cfg.Workload.WorkloadDir, Artifacts: hashes},
-		StartedAt: clk.StartedAt().UTC().Format(time.RFC3339Nano), Duration: duration, Status: status, Warnings: warnings,
-		Extra: map[string]any{
-			"clock": "Go monotonic clock (time.Since), 0 = start of the replay after warm-up", "time_scale": cfg.TimeScale,
-			"ignore_eos": cfg.IgnoreEOS, "tokenizer_check": cfg.TokenizerCheck, "warmup_requests": cfg.Warmup.Requests,
-		},
-	}
+	meta := baseMeta(cfg, id, w, hashes)
+	meta.StartedAt, meta.Duration, meta.Status, meta.Warnings = clk.StartedAt().UTC().Format(time.RFC3339Nano), duration, status, warnings
 	if err := b.Describe(d, meta); err != nil {
 		return err
 	}
@@ -139,7 +146,7 @@ func checkTokenizer(cfg *Config, w *artifacts.Workload) error {
 	if !cfg.TokenizerCheck {
 		return nil
 	}
-	p := filepath.Join(cfg.Model.Path, "tokenizer.json")
+	p := filepath.Join(modelRefDir(cfg), "tokenizer.json")
 	sha, err := artifacts.FileSHA256(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return command.WithHint(fmt.Errorf("model reference for %s not found: %s does not exist", cfg.Model.Name, p), bootstrapHint)

@@ -105,7 +105,7 @@ func TestRunbookCases(t *testing.T) {
 		{[]string{"hardware=a100", "backend=native", "tokenizer_check=false"}, 1, a100Error},
 		{[]string{"workload.workload_dir="}, 2, "workload.workload_dir is not set"},
 		{[]string{"model.path=" + filepath.Join(root, "none")}, 1, "scripts/bootstrap_model.sh"},
-		{[]string{"backend=vllm"}, 2, "server.url is not set"},
+		{[]string{"backend=openai"}, 2, "server.url is not set"},
 		{[]string{"scheduler.kind=fifo", "tokenizer_check=false", "backend=native"}, 2, `scheduler.kind "fifo"`},
 		{[]string{"backend=natve"}, 2, `did you mean "native"`},
 		{[]string{"engine.temperature=-1", "tokenizer_check=false", "backend=native"}, 2, "engine.temperature -1 must be ≥ 0"},

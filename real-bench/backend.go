@@ -14,7 +14,11 @@ import (
 // clock, the request and token files, run_meta.json's common fields,
 // interruption); a backend only replays and describes itself.
 //
-// The order is fixed: Prepare, clk.Start(), Replay, then Describe.
+// The order is fixed: Prepare, clk.Start(), Replay, then Describe. Describe
+// is also called once between Prepare and clk.Start(), into a scratch
+// directory that is thrown away: the crash journal's header keeps the
+// device, model and scheduler it reports, so a crashed run can be
+// recovered without the backend. It must not assume Replay ran.
 type Backend interface {
 	// Prepare does the untimed work before the clock starts: loading a
 	// model, building the KV cache, warm-up requests. clk is not started

@@ -18,6 +18,9 @@ type Config struct {
 	Workload      struct {
 		WorkloadDir string `koanf:"workload_dir"`
 	} `koanf:"workload"`
+	// Recover names a crashed run (its run id, or its temporary
+	// directory) to rebuild from its journal instead of replaying.
+	Recover        string  `koanf:"recover"`
 	TimeScale      float64 `koanf:"time_scale"`
 	IgnoreEOS      bool    `koanf:"ignore_eos"`
 	TokenizerCheck bool    `koanf:"tokenizer_check"`
@@ -44,4 +47,10 @@ type Server struct {
 	Timeout        float64 `koanf:"timeout"`
 	MaxConcurrency int     `koanf:"max_concurrency"`
 	Launch         string  `koanf:"launch"`
+	// The keys of a server real-bench starts itself (url empty,
+	// backend=sarathi|vllm): managed.go.
+	Command      string  `koanf:"command"`
+	ExtraArgs    string  `koanf:"extra_args"`
+	StartTimeout float64 `koanf:"start_timeout"`
+	StopGrace    float64 `koanf:"stop_grace"`
 }

@@ -25,12 +25,21 @@ type serverBackend struct {
 	card      openai.ModelCard // GET /v1/models entry of the served model
 	modelsErr string           // why GET /v1/models gave nothing
 	w         *artifacts.Workload
+	managed   *managed // the server real-bench started; nil for server.url
 }
 
 func newServerBackend(cfg *Config) (*serverBackend, error) {
 	s := cfg.Server
+	var m *managed
 	if s.URL == "" {
-		return nil, command.Usage(errors.New("server.url is not set"), "e.g. server.url=http://127.0.0.1:8000 (the server's OpenAI-compatible base URL)")
+		if p := cfg.Backend.Profile; p != "sarathi" && p != "vllm" {
+			return nil, command.Usage(errors.New("server.url is not set"), "e.g. server.url=http://127.0.0.1:8000 (the server's OpenAI-compatible base URL); real-bench starts a server itself only for backend=sarathi|vllm")
+		}
+		var err error
+		if m, err = newManaged(cfg); err != nil {
+			return nil, err
+		}
+		s.URL = m.URL()
 	}
 	if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, command.Usage(fmt.Errorf("server.url %q is not an http:// or https:// base URL", s.URL), "e.g. server.url=http://127.0.0.1:8000")
@@ -42,7 +51,13 @@ func newServerBackend(cfg *Config) (*serverBackend, error) {
 		return nil, command.Usage(fmt.Errorf("server.max_concurrency: %d must be ≥ 0 (0 = unlimited)", s.MaxConcurrency), "")
 	}
 	served := s.Model
-	if served == "" {
+	switch {
+	case served != "":
+	case m != nil:
+		served = m.model
+	case cfg.Model.ModelID != "":
+		served = cfg.Model.ModelID
+	default:
 		served = cfg.Model.HFName
 	}
 	o := openai.Options{URL: s.URL, Model: served, Profile: cfg.Backend.Profile, MaxConcurrency: s.MaxConcurrency,
@@ -51,13 +66,28 @@ func newServerBackend(cfg *Config) (*serverBackend, error) {
 	if err != nil {
 		return nil, command.Usage(err, "")
 	}
-	return &serverBackend{cfg: cfg, o: o, client: client}, nil
+	return &serverBackend{cfg: cfg, o: o, client: client, managed: m}, nil
 }
 
-// Prepare checks that the server serves the model (when it lists its
-// models) and sends the warm-up requests.
+// Prepare starts the server when real-bench manages it, checks that the
+// server serves the model (when it lists its models) and sends the
+// warm-up requests. A managed server is stopped again if any of it fails.
 func (b *serverBackend) Prepare(ctx context.Context, w *artifacts.Workload, _ *record.Clock) error {
 	b.w = w
+	if b.managed == nil {
+		return b.prepare(ctx, w)
+	}
+	if err := b.managed.Start(ctx); err != nil {
+		return err
+	}
+	if err := b.prepare(ctx, w); err != nil {
+		b.managed.Stop()
+		return command.WithHint(err, b.managed.logHint())
+	}
+	return nil
+}
+
+func (b *serverBackend) prepare(ctx context.Context, w *artifacts.Workload) error {
 	card, served, err := openai.ListModels(ctx, b.o.URL, b.o.Model)
 	switch {
 	case err != nil:
@@ -81,6 +111,10 @@ func (b *serverBackend) Prepare(ctx context.Context, w *artifacts.Workload, _ *r
 
 func (b *serverBackend) Replay(ctx context.Context, w *artifacts.Workload, clk *record.Clock, rec *record.Recorder) error {
 	defer b.client.Close()
+	if b.managed != nil {
+		// Stopped before the files are written, so server.log is whole.
+		defer b.managed.Stop()
+	}
 	return b.client.Replay(ctx, w, clk.Now, rec)
 }
 
@@ -104,8 +138,20 @@ func (b *serverBackend) Describe(d *artifacts.Dir, meta *artifacts.RunMeta) erro
 			cfg.Backend.Profile, b.o.URL, cfg.Hardware.Name)}
 	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "external"}
 	// The server's scheduler cannot be read over the OpenAI API: what
-	// the user wrote in server.launch is recorded as given.
+	// the user wrote in server.launch is recorded as given, unless
+	// real-bench started the server and so knows its settings.
 	meta.Scheduler = map[string]any{"kind": "server", "profile": cfg.Backend.Profile, "server_launch": cfg.Server.Launch}
+	if b.managed != nil {
+		meta.Device.Description = fmt.Sprintf("%s started by real-bench at %s (device as declared by hardware=%s), measured from the client",
+			b.managed.name, b.o.URL, cfg.Hardware.Name)
+		if err := b.managed.Describe(d, meta); err != nil {
+			return err
+		}
+		meta.Scheduler["profile"] = cfg.Backend.Profile
+		if cfg.Server.Launch != "" {
+			meta.Scheduler["server_launch"] = cfg.Server.Launch
+		}
+	}
 	example := ""
 	if len(b.w.Prompts) > 0 {
 		p := b.w.Prompts[0]

@@ -23,6 +23,7 @@ func newTool() command.Tool {
 		Usage: "simulate a workload with Vidur's semantics from a profiling bundle",
 		Description: "Writes <output_root>/vidur_runs/<run_id>/ (request_metrics.csv, token_metrics.csv,\n" +
 			"batch_metrics.csv, run_meta.json, config.yaml, optional chrome_trace.json) and prints its path.\n" +
+			"With sim.mode=capacity it searches the highest request rate meeting slo.ttft_ms/slo.tbt_ms and writes capacity.json.\n" +
 			"Example: vidur-sim model=qwen2_7b hardware=a30 vidur.profiling.root=<bundle> workload.workload_dir=tmp/workloads/<id>",
 		Schema: config.Schema{Tool: "vidur-sim", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"scheduler", "slo"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
@@ -103,6 +104,11 @@ func run(c *command.Context, cfg *Config) error {
 		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
 		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
 		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}, Wake: wake, Jitter: jitter}
+	if cfg.Sim.Mode == modeCapacity {
+		return runCapacity(c, cfg, capacityInputs{reqs: reqs, wl: wl, model: model, native: native, extra: meta.Extra,
+			sources: sources, slots: slots, t0: t0, setup: setup, sim: sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas,
+				Global: cfg.Cluster.GlobalScheduler, Seed: cfg.Sim.Seed, Predictor: pred}})
+	}
 	id := cfg.RunID
 	if id == "" {
 		id = command.DefaultID(c.Config)

@@ -26,6 +26,7 @@ type Config struct {
 	SLO           config.SLO      `koanf:"slo"`
 	Workload      WorkloadConfig  `koanf:"workload"`
 	Vidur         VidurConfig     `koanf:"vidur"`
+	Capacity      CapacityConfig  `koanf:"capacity"`
 }
 
 // SchedulerConfig is scheduler.*: the shared keys every scheduling tool
@@ -54,6 +55,9 @@ type ParallelConfig struct {
 
 // SimConfig is sim.*.
 type SimConfig struct {
+	// Mode is run (simulate the workload once and write its metrics) or
+	// capacity (search the highest rate meeting the SLO, capacity.go).
+	Mode            string  `koanf:"mode"`
 	Predictor       string  `koanf:"predictor"`
 	PredictorTables string  `koanf:"predictor_tables"`
 	VidurCompat     bool    `koanf:"vidur_compat"`
@@ -125,7 +129,7 @@ func (c *Config) validate() error {
 	if c.Sim.TokenRounding < 0 {
 		errs = append(errs, fmt.Errorf("sim.token_rounding=%d must not be negative", c.Sim.TokenRounding))
 	}
-	errs = append(errs, c.Scheduler.Validate(), c.SLO.Validate())
+	errs = append(errs, c.Scheduler.Validate(), c.SLO.Validate(), c.validateMode())
 	if m := c.Scheduler.MemoryMarginFraction; m < 0 || m >= 1 {
 		errs = append(errs, fmt.Errorf("scheduler.memory_margin_fraction=%g must be in [0, 1)", m))
 	}

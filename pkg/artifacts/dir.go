@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrExists is returned by [CreateDir] when the final directory already
@@ -40,11 +42,37 @@ func CreateDir(final string, overwrite bool) (*Dir, error) {
 	}
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
-	tmp := filepath.Join(parent, fmt.Sprintf(".%s.tmp-%s", filepath.Base(final), hex.EncodeToString(suffix[:])))
+	tmp := filepath.Join(parent, tempPrefix(final)+hex.EncodeToString(suffix[:]))
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", tmp, err)
 	}
 	return &Dir{Final: final, Tmp: tmp, overwrite: overwrite}, nil
+}
+
+// tempPrefix starts the name of every temporary directory of final; 8 hex
+// digits follow.
+func tempPrefix(final string) string { return "." + filepath.Base(final) + ".tmp-" }
+
+// TempDirs lists the temporary directories [CreateDir] made for final
+// that still exist: runs in progress, and runs whose process died before
+// Commit or Abort. (Commit's ".old" directories are not listed.)
+func TempDirs(final string) ([]string, error) {
+	ents, err := os.ReadDir(filepath.Dir(final))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	prefix := tempPrefix(final)
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if _, herr := hex.DecodeString(rest); ok && e.IsDir() && len(rest) == 8 && herr == nil {
+			out = append(out, filepath.Join(filepath.Dir(final), e.Name()))
+		}
+	}
+	return out, nil
 }
 
 // Path returns the temporary path of a file inside the directory.

@@ -30,6 +30,9 @@ const (
 	RunComplete    = "complete"
 	RunInterrupted = "interrupted"
 	RunFailed      = "failed"
+	// RunCrashed is a run rebuilt from its journal after the process died:
+	// what ended before the crash, the rest failed.
+	RunCrashed = "crashed"
 )
 
 // RequestColumns is the header of request_metrics.csv: the raw columns,
@@ -145,8 +148,8 @@ func (m *RunMeta) Validate() error {
 		return errors.New("run_id is empty")
 	case m.Kind != KindReal && m.Kind != KindSim:
 		return fmt.Errorf("kind %q must be %q or %q", m.Kind, KindReal, KindSim)
-	case m.Status != RunComplete && m.Status != RunInterrupted && m.Status != RunFailed:
-		return fmt.Errorf("status %q must be complete, interrupted or failed", m.Status)
+	case m.Status != RunComplete && m.Status != RunInterrupted && m.Status != RunFailed && m.Status != RunCrashed:
+		return fmt.Errorf("status %q must be complete, interrupted, failed or crashed", m.Status)
 	}
 	return nil
 }

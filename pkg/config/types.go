@@ -14,6 +14,9 @@ type Model struct {
 	Name         string `koanf:"name"`
 	HFName       string `koanf:"hf_name"`
 	VidurModelID string `koanf:"vidur_model_id"`
+	// ModelID is what a server that real-bench starts loads: a local
+	// Hugging Face snapshot directory or a hub id ("" = HFName).
+	ModelID string `koanf:"model_id"`
 	// Path is the directory holding config.json and tokenizer.json (a
 	// Hugging Face snapshot, or what scripts/bootstrap_model.sh writes).
 	Path        string `koanf:"path"`

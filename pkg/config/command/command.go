@@ -109,7 +109,7 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 			&cli.BoolFlag{Name: "print-config", Usage: "print the resolved configuration and exit"},
 			&cli.StringFlag{Name: "config", Usage: "a YAML `FILE` merged after the config groups, before overrides"},
 			&cli.StringFlag{Name: "config-dir", EnvVars: []string{"SIMCHECK_CONFIG_DIR"}, Usage: "a `DIR` of <group>/<option>.yaml files adding or replacing config groups"},
-			&cli.BoolFlag{Name: "multirun", Aliases: []string{"m"}, Usage: "sweep: run every combination of comma-separated values (key=a,b), one job after another"},
+			&cli.BoolFlag{Name: "multirun", Aliases: []string{"m"}, Usage: "sweep: run every combination of comma-separated values (key=a,b), one job after another, or as launcher=local|parallel|slurm says"},
 			&cli.StringFlag{Name: "sweep-id", Usage: "with --multirun, the `ID` of <output_root>/multirun/<ID>/ (default: a UTC timestamp and a hash of the arguments)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -126,6 +126,9 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 			if c.Bool("multirun") {
 				s := &sweep{ctx: ctx, tool: t, args: args[min(1, len(args)):], opt: opt, stdout: stdout, stderr: stderr}
 				return runSweep(s, c.Args().Slice(), sweepFlags{printConfig: c.Bool("print-config"), id: c.String("sweep-id")})
+			}
+			if err := refuseLauncher(c.Args().Slice()); err != nil {
+				return err
 			}
 			cfg, err := config.Load(t.Schema, c.Args().Slice(), opt)
 			if err != nil {

@@ -7,5 +7,8 @@
 // With --multirun (-m) the overrides are a sweep, as Hydra's basic
 // sweeper reads them: Expand turns them into jobs, which run one after
 // another, each with a freshly loaded configuration, and a manifest
-// (multirun.yaml) records how each ended.
+// (multirun.yaml) records how each ended. With launcher=local, parallel
+// or slurm the jobs run instead as processes of this executable, from a
+// job list (jobs.txt) that a pool, GNU parallel or a Slurm job array
+// reads.
 package command

@@ -24,10 +24,24 @@ type Manifest struct {
 	SweepID string `yaml:"sweep_id"`
 	// Args is the sweep's command line after the program's name.
 	Args []string `yaml:"args"`
-	// State is running, finished (every job ran, some may have failed) or
-	// interrupted.
-	State string      `yaml:"state"`
-	Jobs  []JobRecord `yaml:"jobs"`
+	// State is running, finished (every job ran, some may have failed),
+	// interrupted, or prepared (a Slurm script written, not submitted).
+	State string `yaml:"state"`
+	// Launcher is how the jobs ran; absent for one after another in the
+	// sweep's own process.
+	Launcher *LaunchRecord `yaml:"launcher,omitempty"`
+	Jobs     []JobRecord   `yaml:"jobs"`
+}
+
+// LaunchRecord is a sweep's launcher= and launcher.* keys.
+type LaunchRecord struct {
+	Name string `yaml:"name"` // local, parallel or slurm
+	// Jobs is the most jobs run at once: launcher.jobs, or the number of
+	// CPUs; 0 for Slurm without launcher.jobs (the cluster decides).
+	Jobs int      `yaml:"jobs"`
+	Args []string `yaml:"args,omitempty"` // launcher.parallel_args or launcher.sbatch_args
+	// SlurmJob is the id of the submitted job array.
+	SlurmJob string `yaml:"slurm_job,omitempty"`
 }
 
 // JobRecord is one job of a manifest.
@@ -53,6 +67,9 @@ const (
 	StateFailed      = "failed"
 	StateInterrupted = "interrupted"
 	StateFinished    = "finished"
+	// StatePrepared is a sweep whose Slurm script was written, not
+	// submitted (launcher.submit=false).
+	StatePrepared = "prepared"
 )
 
 func newManifest(tool, id string, args []string, jobs []Job) *Manifest {

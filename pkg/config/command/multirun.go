@@ -34,7 +34,10 @@ type sweepFlags struct {
 // configuration before running any, then runs them and records each in
 // the manifest. A failed job is recorded and the sweep goes on.
 func runSweep(s *sweep, overrides []string, f sweepFlags) error {
-	var err error
+	l, overrides, err := takeLauncher(overrides)
+	if err != nil {
+		return err
+	}
 	if s.jobs, err = Expand(overrides); err != nil {
 		return err
 	}
@@ -50,11 +53,21 @@ func runSweep(s *sweep, overrides []string, f sweepFlags) error {
 		id = sweepID(s.args)
 	}
 	path := filepath.Join(outputRoot(cfgs[0]), "multirun", id, ManifestFile)
-	m, err := s.start(id, path)
+	if l == nil {
+		m, err := s.start(id, path, nil)
+		if err != nil {
+			return err
+		}
+		return s.runAll(m, path)
+	}
+	if err := l.check(s.tool); err != nil {
+		return err
+	}
+	m, err := s.start(id, path, l.record())
 	if err != nil {
 		return err
 	}
-	return s.runAll(m, path)
+	return s.launch(l, m, path)
 }
 
 // checkSweepID refuses an id that is not one directory name.
@@ -118,7 +131,7 @@ func outputRoot(cfg *config.Config) string {
 
 // start writes the manifest with every job pending; a sweep id already
 // used is refused rather than its record overwritten.
-func (s *sweep) start(id, path string) (*Manifest, error) {
+func (s *sweep) start(id, path string, lr *LaunchRecord) (*Manifest, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, WithHint(fmt.Errorf("multirun: %s already exists", path), "pass another --sweep-id")
 	}
@@ -126,6 +139,7 @@ func (s *sweep) start(id, path string) (*Manifest, error) {
 		return nil, fmt.Errorf("multirun: %w", err)
 	}
 	m := newManifest(s.tool.Name, id, s.args, s.jobs)
+	m.Launcher = lr
 	if err := m.write(path); err != nil {
 		return nil, fmt.Errorf("multirun: write %s: %w", path, err)
 	}
@@ -136,7 +150,6 @@ func (s *sweep) start(id, path string) (*Manifest, error) {
 // runAll runs the jobs in order, rewriting the manifest around each. A
 // Ctrl-C ends the sweep once the current job has returned.
 func (s *sweep) runAll(m *Manifest, path string) error {
-	var failed []string
 	for i, j := range s.jobs {
 		rec := &m.Jobs[i]
 		fmt.Fprintf(s.stderr, "%s: multirun job %d/%d: %s\n", s.tool.Name, i+1, len(s.jobs), j)
@@ -144,9 +157,6 @@ func (s *sweep) runAll(m *Manifest, path string) error {
 		s.save(m, path)
 		r := s.runJob(j)
 		rec.Status, rec.OutputDir, rec.Error, rec.State = &r.status, r.outputDir, r.errLine, r.state
-		if r.status != 0 {
-			failed = append(failed, fmt.Sprintf("%d/%d", i+1, len(s.jobs)))
-		}
 		if s.ctx.Err() != nil {
 			m.State = StateInterrupted
 			s.save(m, path)
@@ -154,8 +164,20 @@ func (s *sweep) runAll(m *Manifest, path string) error {
 		}
 		s.save(m, path)
 	}
+	return s.finish(m, path)
+}
+
+// finish records the sweep as finished and sums it up: an error naming
+// the failed jobs, if any.
+func (s *sweep) finish(m *Manifest, path string) error {
 	m.State = StateFinished
 	s.save(m, path)
+	var failed []string
+	for i, rec := range m.Jobs {
+		if rec.State != StateSucceeded {
+			failed = append(failed, fmt.Sprintf("%d/%d", i+1, len(m.Jobs)))
+		}
+	}
 	if len(failed) > 0 {
 		which := "job "
 		if len(failed) > 1 {

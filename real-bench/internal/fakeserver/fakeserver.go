@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -28,6 +29,7 @@ type Behavior struct {
 	NoUsage      bool          // ignore include_usage
 	Instant      bool          // one token, no sleeps, minimal work: for overhead benchmarks
 	Models       []string      // GET /v1/models ids; empty: 404
+	Version      string        // GET /version's version (vLLM has it); empty: 404
 	// Only, when set, limits Status, CutAfter, Stall and MidError to these
 	// request ids; the others are served normally.
 	Only map[int]bool
@@ -48,11 +50,23 @@ type Server struct {
 
 // New starts a server on 127.0.0.1.
 func New(b Behavior) *Server {
+	return NewOn(nil, b)
+}
+
+// NewOn starts a server on l (nil: a free port on 127.0.0.1), for a
+// stand-in server process that must listen where it is told.
+func NewOn(l net.Listener, b Behavior) *Server {
 	s := &Server{B: b, flushed: map[int][]float64{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/models", s.models)
 	mux.HandleFunc("/v1/completions", s.completions)
-	s.Server = httptest.NewServer(mux)
+	mux.HandleFunc("/version", s.version)
+	s.Server = httptest.NewUnstartedServer(mux)
+	if l != nil {
+		s.Server.Listener.Close()
+		s.Server.Listener = l
+	}
+	s.Server.Start()
 	return s
 }
 
@@ -68,6 +82,14 @@ func (s *Server) Bodies() []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]map[string]any(nil), s.bodies...)
+}
+
+func (s *Server) version(w http.ResponseWriter, r *http.Request) {
+	if s.B.Version == "" {
+		http.NotFound(w, r)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]string{"version": s.B.Version})
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {

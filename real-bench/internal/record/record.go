@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -35,6 +36,11 @@ type Recorder struct {
 	// recorder's lock) each time a request completes or fails, with the
 	// number finished so far: the progress report's hook.
 	OnFinish func(finished int)
+	// Journal, when set before the replay starts, receives each request
+	// as it ends, with the batches recorded since the previous one, so a
+	// crash loses only what was in flight. Its errors are kept in it.
+	Journal   *artifacts.JournalWriter
+	journaled int // batches already handed to Journal
 }
 
 // New prepares one entry per workload request.
@@ -86,8 +92,9 @@ func (r *Recorder) Done(id int) {
 	first := !q.Done && !q.Failed
 	q.Done = true
 	n := r.count(first)
+	e := r.ended(first, q)
 	r.mu.Unlock()
-	r.notify(first, n)
+	r.notify(first, n, e)
 }
 
 // Fail marks a request failed with a reason; its tokens so far are kept
@@ -100,8 +107,9 @@ func (r *Recorder) Fail(id int, reason string) {
 		q.Failed, q.FailureReason = true, reason
 	}
 	n := r.count(first)
+	e := r.ended(first, q)
 	r.mu.Unlock()
-	r.notify(first, n)
+	r.notify(first, n, e)
 }
 
 func (r *Recorder) count(first bool) int {
@@ -111,7 +119,29 @@ func (r *Recorder) count(first bool) int {
 	return r.finished
 }
 
-func (r *Recorder) notify(first bool, n int) {
+// ending is a request's journal record, taken under the lock and written
+// outside it.
+type ending struct {
+	q       artifacts.JournalRequest
+	batches []artifacts.BatchRow
+}
+
+// ended snapshots a request that just ended, with the batches not yet
+// journaled; r.mu is held.
+func (r *Recorder) ended(first bool, q *Request) *ending {
+	if !first || r.Journal == nil {
+		return nil
+	}
+	e := &ending{q: q.result(), batches: append([]artifacts.BatchRow(nil), r.batches[r.journaled:]...)}
+	r.journaled = len(r.batches)
+	return e
+}
+
+func (r *Recorder) notify(first bool, n int, e *ending) {
+	if e != nil {
+		// An error stops the journal and stays in it; run() reports it.
+		_ = r.Journal.Append(&e.q, e.batches)
+	}
 	if first && r.OnFinish != nil {
 		r.OnFinish(n)
 	}
@@ -144,30 +174,71 @@ func (r *Recorder) Write(w *artifacts.RunWriter) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, q := range r.reqs {
-		rec := artifacts.RequestRecord{
-			RequestID: q.ID, ArrivedAt: q.ArrivedAt, ScheduledAt: q.ScheduledAt,
-			PrefillCompletedAt: math.NaN(), CompletedAt: math.NaN(),
-			NumPrefillTokens: q.NumPrefill, NumDecodeTokens: q.NumDecodeAsked, NumRestarts: q.Restarts,
-			Status: artifacts.StatusOK,
-		}
-		if q.Failed || !q.Done || len(q.Tokens) == 0 {
-			rec.Status = artifacts.StatusFailed
-			rec.FailureReason = q.FailureReason
-			if rec.FailureReason == "" {
-				rec.FailureReason = "no output token"
-			}
-			w.Request(&rec)
-			continue
-		}
-		rec.PrefillCompletedAt = q.Tokens[0]
-		rec.CompletedAt = q.Tokens[len(q.Tokens)-1]
-		rec.NumDecodeTokensActual = len(q.Tokens)
+		e := q.result()
+		rec := e.Record()
 		w.Request(&rec)
-		w.Tokens(q.ID, q.ArrivedAt, q.Tokens, q.BatchSizes)
+		if e.Status == artifacts.StatusOK {
+			w.Tokens(e.RequestID, e.ArrivedAt, e.TokenTimes, e.BatchSizes)
+		}
 	}
 	for _, b := range r.batches {
 		w.Batch(b)
 	}
+}
+
+// result is what the files say of q, in the journal's form: a request
+// that did not complete with at least one token failed, and keeps no
+// tokens. The journal and the run files share it, so a recovered run
+// says exactly what the finished run would have.
+func (q *Request) result() artifacts.JournalRequest {
+	e := artifacts.JournalRequest{RequestID: q.ID, ArrivedAt: q.ArrivedAt, ScheduledAt: q.ScheduledAt,
+		NumPrefillTokens: q.NumPrefill, NumDecodeTokens: q.NumDecodeAsked, NumRestarts: q.Restarts, Status: artifacts.StatusOK}
+	if q.Failed || !q.Done || len(q.Tokens) == 0 {
+		e.Status, e.FailureReason = artifacts.StatusFailed, q.FailureReason
+		if e.FailureReason == "" {
+			e.FailureReason = "no output token"
+		}
+		return e
+	}
+	e.TokenTimes = append([]float64(nil), q.Tokens...)
+	for _, s := range q.BatchSizes {
+		if s > 0 { // all unknown (a server's) stays nil
+			e.BatchSizes = append([]int(nil), q.BatchSizes...)
+			break
+		}
+	}
+	return e
+}
+
+// Restore puts a journaled request back, as it ended: recovery rebuilds
+// a crashed run's recorder from its journal, then writes it like any
+// other. The journal must be of this workload.
+func (r *Recorder) Restore(e *artifacts.JournalRequest) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.RequestID < 0 || e.RequestID >= len(r.reqs) {
+		return fmt.Errorf("journaled request %d is not in the workload (%d requests)", e.RequestID, len(r.reqs))
+	}
+	q := r.reqs[e.RequestID]
+	if q.NumPrefill != e.NumPrefillTokens || q.NumDecodeAsked != e.NumDecodeTokens || q.ArrivedAt != e.ArrivedAt {
+		return fmt.Errorf("journaled request %d (arrival %g s, %d prefill, %d decode tokens) differs from the workload's (%g s, %d, %d)",
+			e.RequestID, e.ArrivedAt, e.NumPrefillTokens, e.NumDecodeTokens, q.ArrivedAt, q.NumPrefill, q.NumDecodeAsked)
+	}
+	if q.Done || q.Failed {
+		return fmt.Errorf("request %d is journaled twice", e.RequestID)
+	}
+	q.ScheduledAt, q.sawFirstScheduled, q.Restarts = e.ScheduledAt, true, e.NumRestarts
+	q.Tokens, q.BatchSizes = append([]float64(nil), e.TokenTimes...), e.BatchSizes
+	if q.BatchSizes == nil {
+		q.BatchSizes = make([]int, len(q.Tokens))
+	}
+	if e.Status == artifacts.StatusOK {
+		q.Done = true
+	} else {
+		q.Failed, q.FailureReason = true, e.FailureReason
+	}
+	r.finished++
+	return nil
 }
 
 // Clock is a run's time origin: every time in the run files is seconds
