@@ -310,25 +310,13 @@ func write(d *artifacts.Dir, cfg *Config, cmp *comparison, id string, js, config
 		ConfigWarnings: cmp.configWarnings, Settings: cmp.settings,
 	}
 	if cfg.Figures {
-		set := figureSet(id, cmp)
 		writeFig := func(name string, fn func(io.Writer) error) error { return d.WriteFile("figs/"+name, fn) }
 		var err error
-		if sum.Pages, err = figs.WriteHTML(set, writeFig); err != nil {
+		if sum.Figures, err = figs.WriteAll(figureSet(id, cmp), js, cfg.ImageFormat, writeFig); err != nil {
 			return err
 		}
-		if err := writeFig(figs.EchartsJS, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
-			return err
-		}
-		formats := []string{cfg.ImageFormat}
-		if cfg.ImageFormat == "both" {
-			formats = []string{"png", "svg"}
-		}
-		if sum.Images, err = figs.WriteImages(set, formats, writeFig); err != nil {
-			return err
-		}
-		sum.ImageExt = formats[0]
 	} else {
-		sum.FiguresSkipped = "figures=false was given"
+		sum.Figures.Skipped = "figures=false was given"
 	}
 	if err := d.WriteFile(artifacts.SummaryFile, func(w io.Writer) error { return report.WriteSummary(w, sum) }); err != nil {
 		return err

@@ -260,25 +260,13 @@ func writeLoad(d *artifacts.Dir, cfg *Config, rep *load.Report, js, configYAML [
 		return err
 	}
 	if cfg.Figures {
-		set := load.FigureSet(rep)
 		writeFig := func(name string, fn func(io.Writer) error) error { return d.WriteFile("figs/"+name, fn) }
 		var err error
-		if rep.Pages, err = figs.WriteHTML(set, writeFig); err != nil {
+		if rep.Figures, err = figs.WriteAll(load.FigureSet(rep), js, cfg.ImageFormat, writeFig); err != nil {
 			return err
 		}
-		if err := writeFig(figs.EchartsJS, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
-			return err
-		}
-		formats := []string{cfg.ImageFormat}
-		if cfg.ImageFormat == "both" {
-			formats = []string{"png", "svg"}
-		}
-		if rep.Images, err = figs.WriteImages(set, formats, writeFig); err != nil {
-			return err
-		}
-		rep.ImageExt = formats[0]
 	} else {
-		rep.FiguresSkipped = "figures=false was given"
+		rep.Figures.Skipped = "figures=false was given"
 	}
 	if err := d.WriteFile(load.MarkdownFile, func(w io.Writer) error { return load.WriteMarkdown(w, rep) }); err != nil {
 		return err

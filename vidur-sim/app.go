@@ -109,13 +109,9 @@ func run(c *command.Context, cfg *Config) error {
 			sources: sources, slots: slots, t0: t0, setup: setup, sim: sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas,
 				Global: cfg.Cluster.GlobalScheduler, Seed: cfg.Sim.Seed, Predictor: pred}})
 	}
-	id := cfg.RunID
-	if id == "" {
-		id = command.DefaultID(c.Config)
-	}
-	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "vidur_runs", id), cfg.Overwrite)
+	d, id, err := createRunDir(c, cfg)
 	if err != nil {
-		return command.WithHint(err, "pass another run_id=, or overwrite=true")
+		return err
 	}
 	defer d.Abort()
 	w, err := runout.New(d, cfg.Sim.TokenMetrics, cfg.Sim.BatchMetrics, cfg.Sim.ChromeTrace)
@@ -306,4 +302,18 @@ func tokenRounding(sim, hw int, compat bool) int {
 		return hw
 	}
 	return 8
+}
+
+// createRunDir claims the run directory <output_root>/vidur_runs/<run_id>
+// (a default id when none is given) and returns it with the id.
+func createRunDir(c *command.Context, cfg *Config) (*artifacts.Dir, string, error) {
+	id := cfg.RunID
+	if id == "" {
+		id = command.DefaultID(c.Config)
+	}
+	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "vidur_runs", id), cfg.Overwrite)
+	if err != nil {
+		return nil, "", command.WithHint(err, "pass another run_id=, or overwrite=true")
+	}
+	return d, id, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -85,15 +84,11 @@ func runCapacity(c *command.Context, cfg *Config, in capacityInputs) error {
 	if err != nil {
 		return err
 	}
-	id := cfg.RunID
-	if id == "" {
-		id = command.DefaultID(c.Config)
-	}
 	// The directory is claimed before the search, so a taken run_id fails
 	// at once rather than after every probe.
-	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "vidur_runs", id), cfg.Overwrite)
+	d, _, err := createRunDir(c, cfg)
 	if err != nil {
-		return command.WithHint(err, "pass another run_id=, or overwrite=true")
+		return err
 	}
 	defer d.Abort()
 	slo := cfg.capacitySLO()

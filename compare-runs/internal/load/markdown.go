@@ -165,18 +165,7 @@ func figures(b *strings.Builder, r *Report) {
 }
 
 func curves(b *strings.Builder, r *Report) {
-	if r.FiguresSkipped != "" {
-		fmt.Fprintf(b, "Figures were not drawn: %s.\n", r.FiguresSkipped)
-		return
-	}
-	b.WriteString("Interactive page (open in a browser; it works offline, `figs/echarts.min.js` sits beside it):")
-	for _, p := range r.Pages {
-		fmt.Fprintf(b, " [%s](figs/%s)", p, p)
-	}
-	b.WriteString("\n\n")
-	for _, im := range r.Images {
-		fmt.Fprintf(b, "![%s](figs/%s.%s)\n\n", im.Caption, im.Name, r.ImageExt)
-	}
+	r.Figures.Markdown(b, "Interactive page (open in a browser; it works offline, `figs/echarts.min.js` sits beside it):")
 }
 
 // value formats a figure in its report unit: latencies in ms.

@@ -17,11 +17,7 @@ type Report struct {
 	SLO      SLO
 	Capacity CapacityResult
 	Warnings []string
-	// Figures: Pages and Images are empty when FiguresSkipped says why.
-	FiguresSkipped string
-	Pages          []string
-	Images         []figs.Image
-	ImageExt       string
+	Figures  figs.Written
 }
 
 // CapacityResult is the capacity at the SLO on both sides.

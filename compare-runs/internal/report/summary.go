@@ -27,12 +27,8 @@ type Summary struct {
 	// Settings are the configuration table's columns, reals then sims.
 	Settings []RunSettings
 	// Steps are the step times by batch shape (metrics.Steps).
-	Steps []metrics.StepRow
-	// Figures: Pages and Images are empty when FiguresSkipped says why.
-	FiguresSkipped string
-	Pages          []string
-	Images         []figs.Image
-	ImageExt       string // the format embedded in the markdown
+	Steps   []metrics.StepRow
+	Figures figs.Written
 }
 
 // headlineStats are the statistics of the headline table.
@@ -240,18 +236,7 @@ func counts(b *strings.Builder, s *Summary) {
 }
 
 func figures(b *strings.Builder, s *Summary) {
-	if s.FiguresSkipped != "" {
-		fmt.Fprintf(b, "Figures were not drawn: %s.\n", s.FiguresSkipped)
-		return
-	}
-	b.WriteString("Interactive pages (open in a browser; they work offline, `figs/echarts.min.js` sits beside them):")
-	for _, p := range s.Pages {
-		fmt.Fprintf(b, " [%s](figs/%s)", p, p)
-	}
-	b.WriteString("\n\n")
-	for _, im := range s.Images {
-		fmt.Fprintf(b, "![%s](figs/%s.%s)\n\n", im.Caption, im.Name, s.ImageExt)
-	}
+	s.Figures.Markdown(b, "Interactive pages (open in a browser; they work offline, `figs/echarts.min.js` sits beside them):")
 }
 
 // ms formats seconds as milliseconds with 4 significant digits.
