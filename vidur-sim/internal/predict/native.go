@@ -169,9 +169,15 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		}
 	}
 	if b.CPU != nil {
-		for op, col := range map[Op]string{CPUSchedule: "schedule_median", CPUSamplerE2E: "sampler_e2e_median",
-			CPUPrepareInputs: "prepare_inputs_e2e_median", CPUProcessOutputs: "process_model_outputs_median", CPURayComm: "ray_comm_time_mean"} {
-			if err := one(op, col, b.CPU, b.CPU.cols["batch_size"]); err != nil {
+		// A fixed order: every fit draws its hold-out split from rng, so
+		// map order here made two runs of the same job fit differently.
+		for _, c := range []struct {
+			op  Op
+			col string
+		}{{CPUSchedule, "schedule_median"}, {CPUSamplerE2E, "sampler_e2e_median"},
+			{CPUPrepareInputs, "prepare_inputs_e2e_median"}, {CPUProcessOutputs, "process_model_outputs_median"},
+			{CPURayComm, "ray_comm_time_mean"}} {
+			if err := one(c.op, c.col, b.CPU, b.CPU.cols["batch_size"]); err != nil {
 				return nil, err
 			}
 		}
