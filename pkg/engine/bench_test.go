@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/simcheck/simcheck/pkg/engine/arch"
 	"github.com/simcheck/simcheck/pkg/engine/backend"
@@ -89,4 +91,90 @@ func BenchmarkQwen3Prefill512(b *testing.B) {
 			}
 		})
 	}
+}
+
+// opClock sums each operator's wall time and the process's CPU time
+// (every thread, user and system) over the steps it is attached for
+// (model.OpTimer). On a shared machine the CPU time is the steadier
+// figure: it does not count the time the process waits for a core.
+type opClock struct {
+	began    time.Time
+	beganCPU time.Duration
+	total    map[string]time.Duration
+	cpu      map[string]time.Duration
+	order    []string
+}
+
+func (c *opClock) OpStart(op string, layer, tokens int) {
+	c.began, c.beganCPU = time.Now(), cpuTime()
+}
+
+func (c *opClock) OpEnd(op string, layer, tokens int) {
+	if _, ok := c.total[op]; !ok {
+		c.order = append(c.order, op)
+	}
+	c.total[op] += time.Since(c.began)
+	c.cpu[op] += cpuTime() - c.beganCPU
+}
+
+// BenchmarkQwen3DecodeOps is BenchmarkQwen3Decode with
+// the operator timer attached: one metric per operator (ms of one step,
+// all layers) and its CPU time ("-cpums", all threads), plus "rest" (the step less its operators: the forward's own
+// bookkeeping) and "cpu-ms" (the process's user+system CPU per step, which
+// shows time spent waiting when it falls short of threads × wall).
+//
+//	go test -run XXX -bench Qwen3DecodeOps -benchtime 3x .
+func BenchmarkQwen3DecodeOps(b *testing.B) {
+	for _, dt := range []string{"BF16", "F32"} {
+		for _, batch := range []int{1, 8, 32} {
+			b.Run(fmt.Sprintf("%s/batch%d", dt, batch), func(b *testing.B) {
+				m := qwen3Model(b, dt)
+				chunks := make([]model.Chunk, batch)
+				for i := range chunks {
+					id := kvcache.SeqID(i + 1)
+					if err := m.Cache.Prefill(id, 512); err != nil {
+						b.Fatal(err)
+					}
+					chunks[i] = model.Chunk{Seq: id, Tokens: []int32{int32(i)}, Logits: true}
+					defer m.Cache.Release(id)
+				}
+				clock := &opClock{total: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
+				m.Timer = clock
+				defer func() { m.Timer = nil }()
+				var sample time.Duration
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				for range b.N {
+					out, err := m.Forward(chunks)
+					if err != nil {
+						b.Fatal(err)
+					}
+					t0 := time.Now()
+					m.SampleAll(out, model.Sampling{}, nil)
+					sample += time.Since(t0)
+				}
+				b.StopTimer()
+				per := func(d time.Duration) float64 { return float64(d) / 1e6 / float64(b.N) }
+				step := b.Elapsed()
+				var ops time.Duration
+				for _, op := range clock.order {
+					b.ReportMetric(per(clock.total[op]), op+"-ms")
+					b.ReportMetric(per(clock.cpu[op]), op+"-cpums")
+					ops += clock.total[op]
+				}
+				b.ReportMetric(per(sample), "sample-ms")
+				b.ReportMetric(per(step-ops-sample), "rest-ms")
+				b.ReportMetric(per(cpuTime()-cpu0), "cpu-ms")
+			})
+		}
+	}
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -18,7 +18,14 @@ type Options struct {
 	// WeightDType is how weights are stored: "" keeps the checkpoint's
 	// (bf16 stays bf16, anything else becomes fp32), "F32" or "BF16".
 	WeightDType string
+	// KVDType is how the KV cache is stored: "F32" or "BF16"; "" is the
+	// weight dtype where the backend has a cache of that dtype, else F32.
+	// A backend reports what it chose with [KVDTyper].
+	KVDType string
 }
+
+// KVDTyper is a KV store that says its element dtype ("F32" or "BF16").
+type KVDTyper interface{ DType() string }
 
 // Constructor builds a backend.
 type Constructor func(Options) (Backend, error)

@@ -259,9 +259,15 @@ func testElementwise(e env) {
 // cached prefix written in an earlier call, one fresh) and checks
 // prefill-chunk and decode attention against a dense causal GQA reference.
 func testAttention(e env) {
-	for _, d := range []int{16, 64} {
-		l := backend.QKV{NumHeads: 4, NumKVHeads: 2, HeadDim: d}
-		const bs = 4
+	for _, c := range []struct{ heads, kvHeads, d, bs int }{
+		{4, 2, 16, 4}, {4, 2, 64, 4},
+		// An odd number of query rows per KV head (3 and 1 heads each),
+		// a block size that is neither a power of two nor a multiple of
+		// 16, and head dimensions of two and three 64-wide column blocks.
+		{6, 2, 128, 5}, {3, 3, 192, 16},
+	} {
+		d, bs := c.d, c.bs
+		l := backend.QKV{NumHeads: c.heads, NumKVHeads: c.kvHeads, HeadDim: d}
 		kv, err := e.b.NewKVStore(1, 16, bs, l)
 		if err != nil {
 			e.t.Fatal(err)
@@ -270,13 +276,21 @@ func testAttention(e env) {
 		lenA, lenB := 10, 3
 		tabA, tabB := []int32{5, 2, 9}, []int32{0}
 		all, allv := e.act(lenA+lenB, l.Width())
-		slot := func(tab []int32, p int) int32 { return tab[p/bs]*bs + int32(p%bs) }
+		slot := func(tab []int32, p int) int32 { return tab[p/bs]*int32(bs) + int32(p%bs) }
 		var slotsA, slotsB []int32
 		for p := range lenA {
 			slotsA = append(slotsA, slot(tabA, p))
 		}
 		for p := range lenB {
 			slotsB = append(slotsB, slot(tabB, p))
+		}
+		// A bf16 cache (backend.KVDTyper) holds K and V rounded to bf16
+		// and multiplies bf16 queries and probabilities: the reference
+		// rounds q, k and v alike, and the probabilities' rounding
+		// (relative 2⁻⁹ each) is what the wider tolerance allows for.
+		tl, round := tol, func(x float32) float32 { return x }
+		if dt, ok := kv.(backend.KVDTyper); ok && dt.DType() == "BF16" {
+			tl, round = 1e-2, roundBF16
 		}
 		e.b.KVWrite(kv, 0, all, l, append(slotsA, slotsB...))
 		// Query rows: A's last 6 tokens as a prefill chunk, B's last 1 as
@@ -307,7 +321,7 @@ func testAttention(e env) {
 				for t := range p + 1 {
 					ko := (base+t)*l.Width() + (l.NumHeads+kh)*d
 					for j := range d {
-						sc[t] += float64(qv[qo+j]) * float64(allv[ko+j])
+						sc[t] += float64(round(qv[qo+j])) * float64(round(allv[ko+j]))
 					}
 					sc[t] /= math.Sqrt(float64(d))
 					mx = math.Max(mx, sc[t])
@@ -321,12 +335,18 @@ func testAttention(e env) {
 				for t := range sc {
 					vo := (base+t)*l.Width() + (l.NumHeads+l.NumKVHeads+kh)*d
 					for j := range d {
-						o[j] += sc[t] / sum * float64(allv[vo+j])
+						o[j] += sc[t] / sum * float64(round(allv[vo+j]))
 					}
 				}
 				want = append(want, o...)
 			}
 		}
-		check(e.t, "Attention", e.read(out), want, tol)
+		check(e.t, "Attention", e.read(out), want, tl)
 	}
+}
+
+// roundBF16 rounds to the nearest bf16, ties to even (finite inputs).
+func roundBF16(x float32) float32 {
+	b := math.Float32bits(x)
+	return math.Float32frombits((b + 0x7fff + (b>>16)&1) &^ 0xffff)
 }

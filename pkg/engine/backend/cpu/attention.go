@@ -3,48 +3,87 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
 )
 
-// kvStore keeps K and V per layer as [block][kvHead][slot][headDim]: one
-// head's keys in a block are contiguous, so a block's scores are one tile
-// product and its values one pv call.
+// kvStore keeps K and V per layer in fp32 or bf16, one region per (block,
+// KV head), each region padded to pad slots (the block size rounded up to
+// 16, one vector of fp32 scores). Within a region:
+//
+//   - K is transposed, [headDim][pad] in fp32 and [headDim/2][pad][2] in
+//     bf16 (dimension pairs side by side, as VDPBF16PS reads them): the
+//     scores of 16 keys are then one vector accumulated over the head
+//     dimension, with no horizontal sums.
+//   - V is [pad][headDim] in fp32 and [pad/2][headDim][2] in bf16 (slot
+//     pairs side by side): a probability pair times a value pair row adds
+//     into 16 output dimensions at once.
+//
+// Padding slots are never written and stay zero.
 type kvStore struct {
-	blocks, bs int
-	l          backend.QKV
-	k, v       [][]float32 // per layer
+	blocks, bs, pad int
+	l               backend.QKV
+	bf16            bool
+	k32, v32        [][]float32 // per layer, fp32 store
+	k16, v16        [][]uint16  // per layer, bf16 store
 }
 
 func (s *kvStore) NumBlocks() int { return s.blocks }
 func (s *kvStore) BlockSize() int { return s.bs }
 
-// at is the offset of (block, head, slot 0).
-func (s *kvStore) at(block, head int) int {
-	return (block*s.l.NumKVHeads + head) * s.bs * s.l.HeadDim
+// DType implements backend.KVDTyper.
+func (s *kvStore) DType() string {
+	if s.bf16 {
+		return "BF16"
+	}
+	return "F32"
 }
 
-// NewKVStore implements backend.Backend.
+// region is the offset of (block, head)'s region.
+func (s *kvStore) region(block, head int) int {
+	return (head*s.blocks + block) * s.pad * s.l.HeadDim
+}
+
+// NewKVStore implements backend.Backend. The cache's dtype is
+// Options.KVDType, or with none the weights' (bf16 when a matrix was
+// uploaded as bf16).
 func (c *CPU) NewKVStore(layers, blocks, blockSize int, l backend.QKV) (backend.KVStore, error) {
 	if layers <= 0 || blocks <= 0 || blockSize <= 0 {
 		return nil, fmt.Errorf("cpu: KV store needs layers, blocks and block size > 0 (got %d, %d, %d)", layers, blocks, blockSize)
 	}
-	per := int64(blocks) * int64(blockSize) * int64(l.NumKVHeads*l.HeadDim)
+	if l.NumKVHeads <= 0 || l.NumHeads%l.NumKVHeads != 0 || l.HeadDim <= 0 {
+		return nil, fmt.Errorf("cpu: attention layout %+v not supported (heads a multiple of KV heads)", l)
+	}
+	bf := c.kvdtype == "BF16" || (c.kvdtype == "" && c.sawBF16)
+	if bf && l.HeadDim%2 != 0 {
+		return nil, fmt.Errorf("cpu: a bf16 KV cache needs an even head dimension (got %d)", l.HeadDim)
+	}
+	s := &kvStore{blocks: blocks, bs: blockSize, pad: (blockSize + 15) &^ 15, l: l, bf16: bf}
+	per := int64(blocks) * int64(s.pad) * int64(l.NumKVHeads*l.HeadDim)
 	if per*int64(layers)*8 > 1<<40 {
 		return nil, fmt.Errorf("cpu: KV store of %d blocks is too large", blocks)
 	}
-	s := &kvStore{blocks: blocks, bs: blockSize, l: l}
 	for range layers {
-		s.k = append(s.k, make([]float32, per))
-		s.v = append(s.v, make([]float32, per))
+		if bf {
+			s.k16, s.v16 = append(s.k16, hugeU16(s, int(per))), append(s.v16, hugeU16(s, int(per)))
+		} else {
+			s.k32, s.v32 = append(s.k32, hugeF32(s, int(per))), append(s.v32, hugeF32(s, int(per)))
+		}
 	}
 	// Touch every page now: a fresh allocation is mapped lazily, and the
 	// first write to each page of a block would otherwise fault inside a
 	// timed step (on a VM, an exit to the host per page).
-	all := append(append([][]float32(nil), s.k...), s.v...)
+	var all [][]byte
+	for _, b := range append(append([][]float32(nil), s.k32...), s.v32...) {
+		all = append(all, asBytes32(b))
+	}
+	for _, b := range append(append([][]uint16(nil), s.k16...), s.v16...) {
+		all = append(all, asBytes16(b))
+	}
 	c.parallel(len(all), 1, func(_, lo, hi int) {
 		for _, b := range all[lo:hi] {
-			for i := 0; i < len(b); i += pageFloats {
+			for i := 0; i < len(b); i += pageBytes {
 				b[i] = 0
 			}
 		}
@@ -52,81 +91,253 @@ func (c *CPU) NewKVStore(layers, blocks, blockSize int, l backend.QKV) (backend.
 	return s, nil
 }
 
-// pageFloats is a 4 KiB page in float32s.
-const pageFloats = 1024
+// pageBytes is a 4 KiB page.
+const pageBytes = 4096
 
 // KVWrite implements backend.Backend.
 func (c *CPU) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l backend.QKV, slots []int32) {
 	s, T := kv.(*kvStore), f32s(qkv)
-	d, wd := l.HeadDim, l.Width()
-	kl, vl := s.k[layer], s.v[layer]
+	d, wd, P := l.HeadDim, l.Width(), s.pad
 	for i, slot := range slots {
 		b, off := int(slot)/s.bs, int(slot)%s.bs
 		row := T.f32[i*wd : (i+1)*wd]
 		for h := range l.NumKVHeads {
-			dst := s.at(b, h) + off*d
-			copy(kl[dst:dst+d], row[(l.NumHeads+h)*d:])
-			copy(vl[dst:dst+d], row[(l.NumHeads+l.NumKVHeads+h)*d:])
+			r := s.region(b, h)
+			k := row[(l.NumHeads+h)*d : (l.NumHeads+h+1)*d]
+			v := row[(l.NumHeads+l.NumKVHeads+h)*d : (l.NumHeads+l.NumKVHeads+h+1)*d]
+			if !s.bf16 {
+				kt, vl := s.k32[layer][r:r+d*P], s.v32[layer][r+off*d:r+(off+1)*d]
+				for j, x := range k {
+					kt[j*P+off] = x
+				}
+				copy(vl, v)
+				continue
+			}
+			kt, vt := s.k16[layer][r:r+d*P], s.v16[layer][r+(off/2)*2*d:r+(off/2+1)*2*d]
+			for j := 0; j < d; j += 2 {
+				kt[(j/2)*2*P+2*off] = ToBF16(k[j])
+				kt[(j/2)*2*P+2*off+1] = ToBF16(k[j+1])
+			}
+			odd := off & 1
+			for j, x := range v {
+				vt[2*j+odd] = ToBF16(x)
+				if odd == 0 {
+					// The slot's partner stays zero until written, so a
+					// zero probability never meets a stale value.
+					vt[2*j+1] = 0
+				}
+			}
 		}
 	}
 }
 
-// qChunk bounds the query rows one work item handles: enough to use the
-// 4×4 tiles well, few enough that long prefills split into many items and
-// causal items near the start stay cheap.
-const qChunk = 32
+// rowsPerItem bounds the (query row, head) pairs one work item handles:
+// enough to share each K/V block among a KV head's query heads and to
+// use the 4-row score kernel, few enough that long prefills split into
+// many items and causal items near the start stay cheap.
+const rowsPerItem = 32
 
-// Attention implements backend.Backend. Work items are (sequence, query
-// head, chunk of query rows); each computes scores block by block, masks
-// causally, takes a softmax and sums value rows.
+// Attention implements backend.Backend. Work items are (sequence, KV head,
+// chunk of query rows): every query head of the KV head attends within
+// the item, so each K/V block is read once for all of them. An item packs
+// its query rows, computes scores 16 keys at a time, masks causally, takes
+// a softmax per row and sums the value rows.
 func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, kv backend.KVStore, layer int, seqs []backend.AttnSeq) {
 	s, O, T := kv.(*kvStore), f32s(out), f32s(qkv)
-	type item struct{ seq, head, q0, q1 int }
+	d, wd, group := l.HeadDim, l.Width(), l.NumHeads/l.NumKVHeads
+	qChunk := max(1, rowsPerItem/group)
+	type item struct{ seq, kvh, q0, q1 int }
 	var items []item
 	maxKV := 0
 	for si, sq := range seqs {
 		maxKV = max(maxKV, sq.KVLen)
-		for h := range l.NumHeads {
+		for h := range l.NumKVHeads {
 			for q0 := 0; q0 < sq.QLen; q0 += qChunk {
 				items = append(items, item{si, h, q0, min(q0+qChunk, sq.QLen)})
 			}
 		}
 	}
-	// Round the scores' row stride up to whole blocks: scores are written
-	// one block (tile) at a time.
-	ld := (maxKV + s.bs - 1) / s.bs * s.bs
-	scratch := make([][]float32, c.threads)
-	d, wd, group := l.HeadDim, l.Width(), l.NumHeads/l.NumKVHeads
+	// Scores sit at their key positions; a row's stride has room for the
+	// padding slots of the last block, which the score tiles also write.
+	nb := (maxKV + s.bs - 1) / s.bs
+	ld := nb*s.bs + s.pad
+	nrMax := 0
+	for _, it := range items {
+		nrMax = max(nrMax, (it.q1-it.q0)*group)
+	}
+	for len(c.attn) < c.threads {
+		c.attn = append(c.attn, &attnScratch{})
+	}
 	scale := float32(1 / math.Sqrt(float64(d)))
-	kl, vl := s.k[layer], s.v[layer]
 	c.parallel(len(items), 1, func(w, lo, hi int) {
-		if scratch[w] == nil {
-			scratch[w] = make([]float32, qChunk*ld)
-		}
-		S := scratch[w]
+		a := c.attn[w]
+		a.grow(nrMax, ld, nb*s.pad, d, s.bf16)
 		for _, it := range items[lo:hi] {
 			sq := seqs[it.seq]
-			kvh := it.head / group
-			rows := it.q1 - it.q0
+			nr := (it.q1 - it.q0) * group
 			first := sq.KVLen - sq.QLen + it.q0 // position of the first query row
-			keys := first + rows                // keys the last row sees
-			q := T.f32[(sq.QStart+it.q0)*wd+it.head*d:]
-			for b := 0; b*s.bs < keys; b++ {
-				n := min(s.bs, keys-b*s.bs)
-				kb := wrow{f32: kl[s.at(int(sq.Blocks[b]), kvh):]}
-				matmulRange(S[b*s.bs:], ld, q, wd, kb, d, rows, 0, n, d)
-			}
-			for r := range rows {
-				see := first + r + 1 // causal: positions 0..first+r
-				p := S[r*ld : r*ld+see]
-				softmaxRow(p, scale)
-				o := O.f32[(sq.QStart+it.q0+r)*l.NumHeads*d+it.head*d:][:d]
-				clear(o)
-				for b := 0; b*s.bs < see; b++ {
-					n := min(s.bs, see-b*s.bs)
-					pv(o, p[b*s.bs:], vl[s.at(int(sq.Blocks[b]), kvh):], d, n, d)
+			// Row i is query row q0+i/group of head kvh·group+i%group.
+			for i := range nr {
+				src := T.f32[(sq.QStart+it.q0+i/group)*wd+(it.kvh*group+i%group)*d:][:d]
+				if s.bf16 {
+					roundBF16s(a.qb[i*d:(i+1)*d], src)
+				} else {
+					copy(a.q[i*d:(i+1)*d], src)
 				}
+			}
+			keys := first + it.q1 - it.q0 // keys the last row sees
+			for b := 0; b*s.bs < keys; b++ {
+				r := s.region(int(sq.Blocks[b]), it.kvh)
+				n := min(s.bs, keys-b*s.bs)
+				if (b+prefetchAhead)*s.bs < keys {
+					s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, true)
+				}
+				for t := 0; t < n; t += 16 {
+					for r0 := 0; r0 < nr; r0 += 4 {
+						rows := min(4, nr-r0)
+						dst := a.s[r0*ld+b*s.bs+t:]
+						if s.bf16 {
+							scoresBB(dst, ld, a.qb[r0*d:], d, s.k16[layer][r+2*t:], 2*s.pad, d, rows)
+						} else {
+							scoresFF(dst, ld, a.q[r0*d:], d, s.k32[layer][r+t:], s.pad, d, rows)
+						}
+					}
+				}
+			}
+			clear(a.o[:nr*d])
+			nbItem := (keys + s.bs - 1) / s.bs
+			ldp := nbItem * s.pad
+			for i := range nr {
+				see := first + i/group + 1 // causal: positions 0..first+i/group
+				p := a.s[i*ld : i*ld+see]
+				softmaxRow(p, scale)
+				if s.bf16 {
+					s.padProbs(a.pb[i*ldp:(i+1)*ldp], p)
+				}
+			}
+			if s.bf16 {
+				// Rows two at a time, each value block loaded once for
+				// both; a row's probabilities past what it sees are zero.
+				for i := 0; i < nr; i += 2 {
+					last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
+					for b := 0; b*s.bs < last; b++ {
+						if (b+prefetchAhead)*s.bs < last {
+							s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, false)
+						}
+						r := s.region(int(sq.Blocks[b]), it.kvh)
+						pairs := (min(s.bs, last-b*s.bs) + 1) / 2
+						pb := a.pb[i*ldp+b*s.pad:]
+						if i+1 < nr {
+							pvBB2(a.o[i*d:], d, pb, ldp, s.v16[layer][r:], d, pairs)
+						} else {
+							pvBB(a.o[i*d:], pb, s.v16[layer][r:], d, pairs)
+						}
+					}
+				}
+			} else {
+				for i := range nr {
+					see := first + i/group + 1
+					p, o := a.s[i*ld:i*ld+see], a.o[i*d:(i+1)*d]
+					for b := 0; b*s.bs < see; b++ {
+						if (b+prefetchAhead)*s.bs < see && i%group == 0 {
+							s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, false)
+						}
+						r := s.region(int(sq.Blocks[b]), it.kvh)
+						pv(o, p[b*s.bs:], s.v32[layer][r:], d, min(s.bs, see-b*s.bs), d)
+					}
+				}
+			}
+			for i := range nr {
+				copy(O.f32[(sq.QStart+it.q0+i/group)*l.NumHeads*d+(it.kvh*group+i%group)*d:][:d], a.o[i*d:(i+1)*d])
 			}
 		}
 	})
+}
+
+// prefetchAhead is how many blocks ahead of the one being computed its
+// K (or V) region is requested: a region is 4 KiB at head dimension 128,
+// too short for the hardware prefetcher to ramp up on its own.
+const prefetchAhead = 2
+
+// prefetch requests (block, head)'s K or V region of layer.
+func (s *kvStore) prefetch(layer, block, head int, k bool) {
+	r, n := s.region(block, head), s.pad*s.l.HeadDim
+	switch {
+	case s.bf16 && k:
+		prefetch16(s.k16[layer][r : r+n])
+	case s.bf16:
+		prefetch16(s.v16[layer][r : r+n])
+	case k:
+		prefetch32(s.k32[layer][r : r+n])
+	default:
+		prefetch32(s.v32[layer][r : r+n])
+	}
+}
+
+// padProbs rounds a row's probabilities p to bf16 into dst, block by
+// block in the padded slot layout, zero past the row's end and in every
+// padding slot, so that a value pair never meets a stale probability.
+func (s *kvStore) padProbs(dst []uint16, p []float32) {
+	if s.bs == s.pad {
+		roundBF16s(dst[:len(p)], p)
+		clear(dst[len(p):])
+		return
+	}
+	clear(dst)
+	for b := 0; b*s.bs < len(p); b++ {
+		n := min(s.bs, len(p)-b*s.bs)
+		roundBF16s(dst[b*s.pad:b*s.pad+n], p[b*s.bs:b*s.bs+n])
+	}
+}
+
+// attnScratch is one worker's buffers, kept by the backend from call to
+// call: packed query rows (fp32 or bf16), scores, bf16 probabilities in
+// the padded slot layout and packed output rows.
+type attnScratch struct {
+	q  []float32
+	qb []uint16
+	s  []float32
+	pb []uint16
+	o  []float32
+}
+
+// grow makes room for rows query rows with score stride ld and padded
+// probability stride ldp.
+func (a *attnScratch) grow(rows, ld, ldp, d int, bf bool) {
+	a.s = growF32(a.s, rows*ld)
+	a.o = growF32(a.o, rows*d)
+	if bf {
+		a.qb, a.pb = growU16(a.qb, rows*d), growU16(a.pb, rows*ldp)
+	} else {
+		a.q = growF32(a.q, rows*d)
+	}
+}
+
+func growF32(x []float32, n int) []float32 {
+	if cap(x) < n {
+		return make([]float32, n)
+	}
+	return x[:n]
+}
+
+func growU16(x []uint16, n int) []uint16 {
+	if cap(x) < n {
+		return make([]uint16, n)
+	}
+	return x[:n]
+}
+
+// asBytes32 and asBytes16 view a slice's memory as bytes, to touch its pages.
+func asBytes32(x []float32) []byte {
+	if len(x) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
+}
+
+func asBytes16(x []uint16) []byte {
+	if len(x) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
 }

@@ -30,8 +30,11 @@ func (t *Tensor) Dims() (int, int) { return t.rows, t.cols }
 type CPU struct {
 	threads int
 	wdtype  string
+	kvdtype string // Options.KVDType; "" follows the stored weights
+	sawBF16 bool   // a matrix is stored in bf16
 	rope    ropeCache
-	xbf     []uint16 // activations rounded to bf16 (matmul_bf16.go)
+	xbf     []uint16       // activations rounded to bf16 (matmul_bf16.go)
+	attn    []*attnScratch // per worker (attention.go)
 }
 
 // New builds a cpu backend.
@@ -41,11 +44,16 @@ func New(o backend.Options) (*CPU, error) {
 	default:
 		return nil, fmt.Errorf("cpu backend: weight dtype %q not supported (want F32 or BF16)", o.WeightDType)
 	}
+	switch o.KVDType {
+	case "", "F32", "BF16":
+	default:
+		return nil, fmt.Errorf("cpu backend: KV dtype %q not supported (want F32 or BF16)", o.KVDType)
+	}
 	t := o.Threads
 	if t <= 0 {
 		t = runtime.GOMAXPROCS(0)
 	}
-	return &CPU{threads: t, wdtype: o.WeightDType}, nil
+	return &CPU{threads: t, wdtype: o.WeightDType, kvdtype: o.KVDType}, nil
 }
 
 // Name implements backend.Backend.
@@ -101,6 +109,7 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 			}
 		})
 	}
+	c.sawBF16 = c.sawBF16 || t.bf16 != nil
 	return t, nil
 }
 

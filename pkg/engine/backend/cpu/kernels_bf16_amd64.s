@@ -4,29 +4,9 @@
 
 #include "kernels_amd64.h"
 
-// AVX512_BF16 kernels. Go's assembler (1.26) does not know VDPBF16PS or
-// VCVTNE2PS2BF16, so they are spelled as bytes (EVEX.512.F3.0F38.W0 52 /r
-// and EVEX.512.F2.0F38.W0 72 /r), register forms only, each fixed to the
-// registers in its comment (Intel operand order; bytes from GNU as 2.40,
-// checked by TestBF16KernelsMatchGoTwins). DP_ji: Z(4j+i) += x row i
-// (Z16+i) · w row j (Z20+j), each fp32 lane taking two bf16 products.
-#define DP_00 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc4 // vdpbf16ps zmm0,zmm16,zmm20
-#define DP_01 BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xcc // vdpbf16ps zmm1,zmm17,zmm20
-#define DP_02 BYTE $0x62; BYTE $0xb2; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xd4 // vdpbf16ps zmm2,zmm18,zmm20
-#define DP_03 BYTE $0x62; BYTE $0xb2; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xdc // vdpbf16ps zmm3,zmm19,zmm20
-#define DP_10 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe5 // vdpbf16ps zmm4,zmm16,zmm21
-#define DP_11 BYTE $0x62; BYTE $0xb2; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xed // vdpbf16ps zmm5,zmm17,zmm21
-#define DP_12 BYTE $0x62; BYTE $0xb2; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // vdpbf16ps zmm6,zmm18,zmm21
-#define DP_13 BYTE $0x62; BYTE $0xb2; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xfd // vdpbf16ps zmm7,zmm19,zmm21
-#define DP_20 BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // vdpbf16ps zmm8,zmm16,zmm22
-#define DP_21 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xce // vdpbf16ps zmm9,zmm17,zmm22
-#define DP_22 BYTE $0x62; BYTE $0x32; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xd6 // vdpbf16ps zmm10,zmm18,zmm22
-#define DP_23 BYTE $0x62; BYTE $0x32; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xde // vdpbf16ps zmm11,zmm19,zmm22
-#define DP_30 BYTE $0x62; BYTE $0x32; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe7 // vdpbf16ps zmm12,zmm16,zmm23
-#define DP_31 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xef // vdpbf16ps zmm13,zmm17,zmm23
-#define DP_32 BYTE $0x62; BYTE $0x32; BYTE $0x6e; BYTE $0x40; BYTE $0x52; BYTE $0xf7 // vdpbf16ps zmm14,zmm18,zmm23
-#define DP_33 BYTE $0x62; BYTE $0x32; BYTE $0x66; BYTE $0x40; BYTE $0x52; BYTE $0xff // vdpbf16ps zmm15,zmm19,zmm23
-#define CVT_Z2 BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // vcvtne2ps2bf16 zmm2,zmm1,zmm0
+#include "kernels_bf16_amd64.h"
+
+// AVX512_BF16 kernels over bf16 weights (matmul_bf16.go).
 
 #define DP16 \
 	DP_00; DP_01; DP_02; DP_03; \

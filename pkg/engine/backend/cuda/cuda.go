@@ -73,6 +73,13 @@ func New(o backend.Options) (*CUDA, error) {
 	default:
 		return nil, fmt.Errorf("cuda backend: weight dtype %q not supported (want F32 or BF16)", o.WeightDType)
 	}
+	switch o.KVDType {
+	case "", "F32":
+	case "BF16":
+		return nil, fmt.Errorf("cuda backend: a bf16 KV cache is not built; use kv_dtype F32 (or leave it unset: the cuda cache is fp32)")
+	default:
+		return nil, fmt.Errorf("cuda backend: KV dtype %q not supported (want F32)", o.KVDType)
+	}
 	var gemm string
 	switch gemm = os.Getenv("SIMCHECK_CUDA_GEMM"); gemm {
 	case "", "exact", "bf16":

@@ -159,6 +159,9 @@ type kvStore struct {
 func (s *kvStore) NumBlocks() int { return s.blocks }
 func (s *kvStore) BlockSize() int { return s.bs }
 
+// DType implements backend.KVDTyper: the cuda cache is fp32.
+func (s *kvStore) DType() string { return "F32" }
+
 // NewKVStore implements backend.Backend.
 func (c *CUDA) NewKVStore(layers, blocks, blockSize int, l backend.QKV) (backend.KVStore, error) {
 	if layers <= 0 || blocks <= 0 || blockSize <= 0 {

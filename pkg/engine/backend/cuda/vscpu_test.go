@@ -85,7 +85,7 @@ func (p pair) same(what string, b both, tol float64) {
 
 func TestAgainstCPUAtModelShapes(t *testing.T) {
 	g := newOrSkip(t, backend.Options{})
-	c, err := cpu.New(backend.Options{})
+	c, err := cpu.New(backend.Options{KVDType: "F32"}) // the cuda cache is fp32
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,83 @@
+//go:build !purego
+
+package cpu
+
+import "unsafe"
+
+//go:noescape
+func scoresFFAVX512(s *float32, lds int, q *float32, ldq int, k *float32, ldk int, d int, rows int)
+
+//go:noescape
+func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int)
+
+//go:noescape
+func pvBBAVX512(o *float32, p *uint16, v *uint16, d int, pairs int)
+
+// The wrappers check bounds once, in Go, because the assembly trusts its
+// arguments; then pick assembly when the shapes fit its steps.
+
+func scoresFF(s []float32, lds int, q []float32, ldq int, k []float32, ldk, d, rows int) {
+	if !haveAVX512 || d%4 != 0 || d == 0 || rows < 1 || rows > 4 {
+		scoresFFGo(s, lds, q, ldq, k, ldk, d, rows)
+		return
+	}
+	_ = s[(rows-1)*lds+15]
+	_ = q[(rows-1)*ldq+d-1]
+	_ = k[(d-1)*ldk+15]
+	scoresFFAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
+}
+
+func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows int) {
+	if !haveBF16 || d%8 != 0 || d == 0 || rows < 1 || rows > 4 {
+		scoresBBGo(s, lds, q, ldq, k, ldk, d, rows)
+		return
+	}
+	_ = s[(rows-1)*lds+15]
+	_ = q[(rows-1)*ldq+d-1]
+	_ = k[(d/2-1)*ldk+31]
+	scoresBBAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
+}
+
+func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
+	if !haveBF16 || d%64 != 0 || pairs == 0 {
+		pvBBGo(o, p, v, d, pairs)
+		return
+	}
+	_ = o[d-1]
+	_ = p[2*pairs-1]
+	_ = v[(pairs-1)*2*d+2*d-1]
+	pvBBAVX512(&o[0], &p[0], &v[0], d, pairs)
+}
+
+//go:noescape
+func prefetchAVX512(p *byte, n int)
+
+// prefetch16 and prefetch32 ask for a KV region ahead of its use.
+func prefetch16(x []uint16) {
+	if len(x) > 0 {
+		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
+	}
+}
+
+func prefetch32(x []float32) {
+	if len(x) > 0 {
+		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
+	}
+}
+
+//go:noescape
+func pvBB2AVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
+
+// pvBB2 is pvBB for rows o[:d] and o[ldo:ldo+d] with probabilities p and
+// p[ldp:], each value row loaded once for both.
+func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
+	if !haveBF16 || d%64 != 0 || pairs == 0 {
+		pvBBGo(o, p, v, d, pairs)
+		pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
+		return
+	}
+	_ = o[ldo+d-1]
+	_ = p[ldp+2*pairs-1]
+	_ = v[(pairs-1)*2*d+2*d-1]
+	pvBB2AVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
+}

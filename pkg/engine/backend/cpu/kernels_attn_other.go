@@ -1,0 +1,21 @@
+//go:build !amd64 || purego
+
+package cpu
+
+func scoresFF(s []float32, lds int, q []float32, ldq int, k []float32, ldk, d, rows int) {
+	scoresFFGo(s, lds, q, ldq, k, ldk, d, rows)
+}
+
+func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows int) {
+	scoresBBGo(s, lds, q, ldq, k, ldk, d, rows)
+}
+
+func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) { pvBBGo(o, p, v, d, pairs) }
+
+func prefetch16([]uint16)  {}
+func prefetch32([]float32) {}
+
+func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
+	pvBBGo(o, p, v, d, pairs)
+	pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
+}

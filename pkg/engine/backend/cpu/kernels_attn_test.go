@@ -1,0 +1,85 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAttnKernelsMatchGoTwins: the attention kernels (assembly where the
+// machine has it) against their Go twins, over 1 to 4 rows, head
+// dimensions on and off the assembly's steps, strides wider than a row,
+// and 1 to 8 value pairs. The bf16 kernels sum in the twins' order, so
+// they must agree bit for bit; the fp32 score kernel fuses its multiply-adds,
+// so it agrees to a few roundings of Σ|q·k|.
+func TestAttnKernelsMatchGoTwins(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	f32 := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(r.NormFloat64())
+		}
+		return s
+	}
+	for _, d := range []int{6, 8, 16, 20, 64, 128, 192, 256} {
+		for rows := 1; rows <= 4; rows++ {
+			const lds, ldk = 40, 48
+			ldq := d + 8
+			q, k := f32(rows*ldq), f32(d*ldk)
+			got, want := make([]float32, rows*lds), make([]float32, rows*lds)
+			scoresFF(got, lds, q, ldq, k, ldk, d, rows)
+			scoresFFGo(want, lds, q, ldq, k, ldk, d, rows)
+			for i := range rows {
+				for j := range 16 {
+					var abs float64
+					for c := range d {
+						abs += math.Abs(float64(q[i*ldq+c]) * float64(k[c*ldk+j]))
+					}
+					if diff := math.Abs(float64(got[i*lds+j] - want[i*lds+j])); diff > 4*float64(d)*u*abs {
+						t.Fatalf("scoresFF d=%d rows=%d [%d][%d] = %g, twin %g", d, rows, i, j, got[i*lds+j], want[i*lds+j])
+					}
+				}
+			}
+			if d%2 != 0 {
+				continue
+			}
+			qb, kb := bfSlice(r, rows*ldq, false), bfSlice(r, d/2*2*ldk, false)
+			clear(got)
+			clear(want)
+			scoresBB(got, lds, qb, ldq, kb, 2*ldk, d, rows)
+			scoresBBGo(want, lds, qb, ldq, kb, 2*ldk, d, rows)
+			for i := range rows {
+				for j := range 16 {
+					if got[i*lds+j] != want[i*lds+j] {
+						t.Fatalf("scoresBB d=%d rows=%d [%d][%d] = %g, twin %g", d, rows, i, j, got[i*lds+j], want[i*lds+j])
+					}
+				}
+			}
+		}
+		for pairs := 1; pairs <= 8; pairs++ {
+			p, v := bfSlice(r, 2*pairs, false), bfSlice(r, pairs*2*d, false)
+			o0 := f32(d)
+			got, want := append([]float32(nil), o0...), append([]float32(nil), o0...)
+			pvBB(got, p, v, d, pairs)
+			pvBBGo(want, p, v, d, pairs)
+			for c := range d {
+				if got[c] != want[c] {
+					t.Fatalf("pvBB d=%d pairs=%d [%d] = %g, twin %g", d, pairs, c, got[c], want[c])
+				}
+			}
+			// The twin itself against float64: it accumulates onto o.
+			for c := range d {
+				ref := float64(o0[c])
+				for i := range 2 * pairs {
+					ref += float64(widenDAZ(p[i])) * float64(widenDAZ(v[(i/2)*2*d+2*c+i%2]))
+				}
+				if math.Abs(float64(want[c])-ref) > 1e-5*math.Max(1, math.Abs(ref)) {
+					t.Fatalf("pvBBGo d=%d pairs=%d [%d] = %g, float64 %g", d, pairs, c, want[c], ref)
+				}
+			}
+		}
+	}
+	if !haveBF16 {
+		t.Log("no AVX512_BF16 here: the bf16 kernels ran as their twins")
+	}
+}
