@@ -28,6 +28,7 @@ func newTool() command.Tool {
 		Description: "Writes <output_root>/comparisons/<comparison_id>/ (summary.md, tables/*.csv, figs/,\n" +
 			"comparison_meta.json, config.yaml) and prints its path.\n" +
 			"Example: compare-runs real_run_dir=tmp/real_runs/<id> sim_run_dir=tmp/vidur_runs/<id>\n" +
+			"A grid of vidur-sim capacity searches: compare-runs search=tmp/multirun/<sweep_id> (search.md, tables/search.csv).\n" +
 			"Figures need the ECharts script once: scripts/bootstrap_echarts.sh (or figures=false).",
 		Schema: config.Schema{Tool: "compare-runs", Defaults: defaultsYAML, Target: &cfg, Sections: []string{"slo"}},
 		Run:    func(c *command.Context) error { return run(c, &cfg) },
@@ -72,7 +73,10 @@ func run(c *command.Context, cfg *Config) error {
 			return err
 		}
 	}
-	if cfg.loadReport() {
+	switch {
+	case cfg.searchReport():
+		return runSearch(c, cfg, js)
+	case cfg.loadReport():
 		return runLoad(c, cfg, js)
 	}
 	cmp, err := prepare(cfg)
@@ -82,10 +86,23 @@ func run(c *command.Context, cfg *Config) error {
 	for _, w := range cmp.warnings {
 		c.Warnf("%s", w)
 	}
-	id := cfg.ComparisonID
-	if id == "" {
-		id = command.DefaultID(c.Config)
+	id := reportID(c, cfg)
+	return commitReport(c, cfg, id, func(d *artifacts.Dir) error { return write(d, cfg, cmp, id, js, c.Config.YAML()) })
+}
+
+// reportID is comparison_id, or a UTC timestamp and a hash of the
+// configuration.
+func reportID(c *command.Context, cfg *Config) string {
+	if cfg.ComparisonID != "" {
+		return cfg.ComparisonID
 	}
+	return command.DefaultID(c.Config)
+}
+
+// commitReport builds <output_root>/comparisons/<id> with fill, under a
+// temporary name renamed into place once every file is written, and
+// prints its path: every report's directory is made this way.
+func commitReport(c *command.Context, cfg *Config, id string, fill func(*artifacts.Dir) error) error {
 	final := filepath.Join(cfg.OutputRoot, "comparisons", id)
 	d, err := artifacts.CreateDir(final, cfg.Overwrite)
 	if err != nil {
@@ -95,7 +112,7 @@ func run(c *command.Context, cfg *Config) error {
 		return err
 	}
 	defer d.Abort()
-	if err := write(d, cfg, cmp, id, js, c.Config.YAML()); err != nil {
+	if err := fill(d); err != nil {
 		return err
 	}
 	if err := d.Commit(); err != nil {

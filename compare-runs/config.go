@@ -33,6 +33,8 @@ type Config struct {
 	SLO    config.SLO `koanf:"slo"`
 	// LoadKeys (pairs, manifests) ask for a load report (load.go).
 	LoadKeys `koanf:",squash"`
+	// SearchKeys (search) ask for a search report (search.go).
+	SearchKeys `koanf:",squash"`
 }
 
 // Tolerance is the relative tolerance per metric; 0 = no verdict.
@@ -63,7 +65,11 @@ func dirs(one string, many []string) []string {
 }
 
 func (c *Config) validate() error {
-	if c.loadReport() {
+	if c.searchReport() {
+		if err := c.validateSearch(); err != nil {
+			return err
+		}
+	} else if c.loadReport() {
 		if err := c.validateLoad(); err != nil {
 			return err
 		}

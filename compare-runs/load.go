@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/simcheck/simcheck/compare-runs/internal/align"
 	"github.com/simcheck/simcheck/compare-runs/internal/figs"
@@ -201,28 +200,9 @@ func runLoad(c *command.Context, cfg *Config, js []byte) error {
 	for _, w := range warnings {
 		c.Warnf("%s", w)
 	}
-	id := cfg.ComparisonID
-	if id == "" {
-		id = command.DefaultID(c.Config)
-	}
+	id := reportID(c, cfg)
 	rep := load.NewReport(id, points, loadSLO(cfg), warnings)
-	final := filepath.Join(cfg.OutputRoot, "comparisons", id)
-	d, err := artifacts.CreateDir(final, cfg.Overwrite)
-	if err != nil {
-		if errors.Is(err, artifacts.ErrExists) {
-			return command.Usage(err, "")
-		}
-		return err
-	}
-	defer d.Abort()
-	if err := writeLoad(d, cfg, rep, js, c.Config.YAML()); err != nil {
-		return err
-	}
-	if err := d.Commit(); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.Stdout, final)
-	return nil
+	return commitReport(c, cfg, id, func(d *artifacts.Dir) error { return writeLoad(d, cfg, rep, js, c.Config.YAML()) })
 }
 
 func loadSLO(cfg *Config) load.SLO {

@@ -22,7 +22,7 @@ const (
 )
 
 // CapacityFile is the result of sim.mode=capacity in its run directory.
-const CapacityFile = "capacity.json"
+const CapacityFile = artifacts.CapacityFile
 
 // searchCapacity is the search strategy; tests swap in a brute-force
 // sweep to check the bisection against it.
@@ -115,7 +115,7 @@ func runCapacity(c *command.Context, cfg *Config, in capacityInputs) error {
 		c.Warnf("%s", w)
 	}
 	doc := newCapacityDoc(cfg, in, res, seed, numBlocks, warnings)
-	if err := d.WriteFile(CapacityFile, func(w io.Writer) error { return artifacts.WriteJSON(w, doc) }); err != nil {
+	if err := d.WriteFile(CapacityFile, func(w io.Writer) error { return artifacts.WriteCapacity(w, doc) }); err != nil {
 		return err
 	}
 	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {

@@ -10,66 +10,15 @@ import (
 	"github.com/simcheck/simcheck/vidur-sim/internal/capacity"
 )
 
-// capacitySchemaVersion versions capacity.json's layout.
-const capacitySchemaVersion = 1
+// capacityDoc is capacity.json, whose schema pkg/artifacts owns.
+type capacityDoc = artifacts.Capacity
 
-// capacityDoc is capacity.json: the answer, every probe in the order it
-// ran, and the inputs that produced them. It holds no wall-clock time, so
-// the same inputs give the same bytes.
-type capacityDoc struct {
-	SchemaVersion int             `json:"schema_version"`
-	Status        capacity.Status `json:"status"`
-	// CapacityQPS is the highest probed rate that met the SLO: qps_max
-	// when above_range (a lower bound), 0 when below_range.
-	CapacityQPS float64 `json:"capacity_qps"`
-	// LowestFailingQPS is the lowest probed rate that missed (null when
-	// above_range): the capacity lies between the two.
-	LowestFailingQPS *float64 `json:"lowest_failing_qps"`
-	// BindingSLO is the objective the lowest failing probe missed by the
-	// widest margin: ttft, tbt or unfinished; "" when above_range.
-	BindingSLO string         `json:"binding_slo"`
-	Summary    string         `json:"summary"`
-	SLO        capacitySLODoc `json:"slo"`
-	Range      struct {
-		QPSMin float64 `json:"qps_min"`
-		QPSMax float64 `json:"qps_max"`
-	} `json:"range"`
-	Tolerance float64 `json:"tolerance"`
-	Arrivals  struct {
-		Mode string  `json:"mode"`
-		Seed *uint64 `json:"seed,omitempty"` // poisson only
-	} `json:"arrivals"`
-	Workload         artifacts.RunWorkload `json:"workload"`
-	NumRequests      int                   `json:"num_requests"`
-	Model            map[string]any        `json:"model"`
-	Hardware         map[string]any        `json:"hardware"`
-	Scheduler        map[string]any        `json:"scheduler"`
-	SchedulerSources map[string]string     `json:"scheduler_sources"`
-	Sim              map[string]any        `json:"sim"`
-	Probes           []probeDoc            `json:"probes"`
-	Warnings         []string              `json:"warnings"`
-}
-
-type capacitySLODoc struct {
-	TTFTms   float64 `json:"ttft_ms"`
-	TBTms    float64 `json:"tbt_ms"`
-	Quantile float64 `json:"quantile"`
-}
-
-// probeDoc is one probe; a quantile with nothing to measure is null.
-type probeDoc struct {
-	QPS       float64  `json:"qps"`
-	TTFTms    *float64 `json:"ttft_ms"`
-	TBTms     *float64 `json:"tbt_ms"`
-	Completed int      `json:"completed"`
-	Meets     bool     `json:"meets"`
-	Misses    []string `json:"misses,omitempty"`
-}
-
+// newCapacityDoc records the search's answer, every probe in the order it
+// ran, and the inputs that produced them.
 func newCapacityDoc(cfg *Config, in capacityInputs, res capacity.Result, seed uint64, numBlocks int, warnings []string) *capacityDoc {
-	d := &capacityDoc{SchemaVersion: capacitySchemaVersion, Status: res.Status, CapacityQPS: res.QPS,
+	d := &capacityDoc{SchemaVersion: artifacts.SchemaVersion, Status: res.Status, CapacityQPS: res.QPS,
 		BindingSLO: string(res.Binding), Summary: summary(res, cfg.SLO.Quantile, cfg.Capacity.QPSMin, cfg.Capacity.QPSMax),
-		SLO:       capacitySLODoc{TTFTms: cfg.SLO.TTFTms, TBTms: cfg.SLO.TBTms, Quantile: cfg.SLO.Quantile},
+		SLO:       artifacts.CapacitySLO{TTFTms: cfg.SLO.TTFTms, TBTms: cfg.SLO.TBTms, Quantile: cfg.SLO.Quantile},
 		Tolerance: cfg.Capacity.Tolerance, Workload: in.wl, NumRequests: len(in.reqs),
 		SchedulerSources: in.sources, Sim: simSettings(cfg, in), Warnings: warnings}
 	if d.Warnings == nil {
@@ -94,7 +43,7 @@ func newCapacityDoc(cfg *Config, in capacityInputs, res capacity.Result, seed ui
 		d.Scheduler[k] = v
 	}
 	for _, p := range res.Probes {
-		pd := probeDoc{QPS: p.QPS, TTFTms: finite(p.TTFTms), TBTms: finite(p.TBTms), Completed: p.Completed, Meets: p.Meets}
+		pd := artifacts.CapacityProbe{QPS: p.QPS, TTFTms: finite(p.TTFTms), TBTms: finite(p.TBTms), Completed: p.Completed, Meets: p.Meets}
 		for _, m := range p.Misses {
 			pd.Misses = append(pd.Misses, string(m))
 		}

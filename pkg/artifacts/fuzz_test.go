@@ -208,7 +208,12 @@ func FuzzReadSummaryTable(f *testing.F) {
 // write, read again and get the same value. write may fill defaults into
 // the value it is given (tool_version), so it is compared after writing.
 func fuzzMeta[T any](t *testing.T, name string, data []byte, read func(string) (*T, error), write func(*bytes.Buffer, *T) error) {
-	p := filepath.Join(t.TempDir(), name)
+	fuzzMetaAt(t, filepath.Join(t.TempDir(), name), data, read, write)
+}
+
+// fuzzMetaAt is fuzzMeta on the file p, which it overwrites: a scratch
+// file of the target's (fuzzScratch), cheaper than a directory each run.
+func fuzzMetaAt[T any](t *testing.T, p string, data []byte, read func(string) (*T, error), write func(*bytes.Buffer, *T) error) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -237,15 +242,17 @@ func fuzzMeta[T any](t *testing.T, name string, data []byte, read func(string) (
 
 func FuzzReadProfileMeta(f *testing.F) {
 	addSeeds(f, "golden/profile_meta.json", "valid/profile_meta/*", "invalid/profile_meta/*")
+	p := fuzzScratch(f, ProfileMetaFile)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzMeta(t, ProfileMetaFile, data, ReadProfileMeta, func(b *bytes.Buffer, m *ProfileMeta) error { return WriteProfileMeta(b, m) })
+		fuzzMetaAt(t, p, data, ReadProfileMeta, func(b *bytes.Buffer, m *ProfileMeta) error { return WriteProfileMeta(b, m) })
 	})
 }
 
 func FuzzReadComparisonMeta(f *testing.F) {
 	addSeeds(f, "golden/comparison_meta.json", "valid/comparison_meta/*", "invalid/comparison_meta/*")
+	p := fuzzScratch(f, ComparisonMetaFile)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzMeta(t, ComparisonMetaFile, data, ReadComparisonMeta, func(b *bytes.Buffer, m *ComparisonMeta) error { return WriteComparisonMeta(b, m) })
+		fuzzMetaAt(t, p, data, ReadComparisonMeta, func(b *bytes.Buffer, m *ComparisonMeta) error { return WriteComparisonMeta(b, m) })
 	})
 }
 
@@ -293,6 +300,16 @@ func FuzzReadRunMeta(f *testing.F) {
 	})
 }
 
+// FuzzReadCapacity reads capacity.json from a run directory and writes
+// accepted documents back through WriteCapacity.
+func FuzzReadCapacity(f *testing.F) {
+	addSeeds(f, "golden/capacity.json", "valid/capacity/*/capacity.json", "invalid/capacity/*/capacity.json")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		read := func(p string) (*Capacity, error) { return ReadCapacity(filepath.Dir(p)) }
+		fuzzMeta(t, CapacityFile, data, read, func(b *bytes.Buffer, c *Capacity) error { return WriteCapacity(b, c) })
+	})
+}
+
 // FuzzReadWorkloadMeta reads workload_meta.json inside a copy of the
 // golden workload and writes accepted metadata back through WriteWorkload.
 func FuzzReadWorkloadMeta(f *testing.F) {
@@ -317,8 +334,22 @@ func FuzzReadWorkloadMeta(f *testing.F) {
 	})
 }
 
-// fuzzFile writes data to a file for the readers that take a path.
-func fuzzFile(t *testing.T, data []byte) string { return tempFile(t, "f.csv", data) }
+// fuzzScratch is the path of a file name in a directory made once for
+// the fuzz target, for the readers that take a path: each execution
+// overwrites it. A temporary directory per execution (t.TempDir) made the
+// targets that used one a hundred times slower than those that read from
+// memory, and minimizing a new input, thousands of executions, took the
+// whole run.
+func fuzzScratch(f *testing.F, name string) string { return filepath.Join(f.TempDir(), name) }
+
+// writeScratch writes data to the scratch file p and returns p.
+func writeScratch(t *testing.T, p string, data []byte) string {
+	t.Helper()
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // tempFile writes data to a new temporary directory's file name.
 func tempFile(t *testing.T, name string, data []byte) string {
@@ -348,8 +379,9 @@ func checkRefused(t *testing.T, head string, cases []badCase, read func(path str
 func FuzzReadIdleWakeup(f *testing.F) {
 	f.Add([]byte("idle_s,step_ms,penalty_ms_median,penalty_ms_mean,penalty_ms_std,samples\n0.5,45,30,31,4,3\n6,180,-2,1,3,3\n"))
 	f.Add([]byte("idle_s,step_ms,penalty_ms_median,penalty_ms_mean,penalty_ms_std,samples\n4,45,30,31,4,3\n4,45,1,1,1,3\n"))
+	p := fuzzScratch(f, "f.csv")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := ReadIdleWakeup(fuzzFile(t, data))
+		rows, err := ReadIdleWakeup(writeScratch(t, p, data))
 		if err != nil {
 			return
 		}
@@ -357,7 +389,7 @@ func FuzzReadIdleWakeup(f *testing.F) {
 		if err := WriteIdleWakeup(&buf, rows); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ReadIdleWakeup(fuzzFile(t, buf.Bytes()))
+		again, err := ReadIdleWakeup(writeScratch(t, p, buf.Bytes()))
 		if err != nil {
 			t.Fatalf("re-read of written rows: %v\n%s", err, buf.Bytes())
 		}
@@ -374,8 +406,9 @@ func FuzzReadIdleWakeup(f *testing.F) {
 func FuzzReadStepJitter(f *testing.F) {
 	f.Add([]byte("quantile,ratio,step_ms\n0,0.9,45\n0.5,1,50\n1,1.6,80\n"))
 	f.Add([]byte("quantile,ratio,step_ms\n0,1.1,45\n1,1,50\n"))
+	p := fuzzScratch(f, "f.csv")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := ReadStepJitter(fuzzFile(t, data))
+		rows, err := ReadStepJitter(writeScratch(t, p, data))
 		if err != nil {
 			return
 		}
@@ -383,7 +416,7 @@ func FuzzReadStepJitter(f *testing.F) {
 		if err := WriteStepJitter(&buf, rows); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ReadStepJitter(fuzzFile(t, buf.Bytes()))
+		again, err := ReadStepJitter(writeScratch(t, p, buf.Bytes()))
 		if err != nil {
 			t.Fatalf("re-read of written rows: %v\n%s", err, buf.Bytes())
 		}

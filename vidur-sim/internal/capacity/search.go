@@ -4,21 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
-// Status says where the capacity lies relative to the probed range.
-type Status string
+// Status says where the capacity lies relative to the probed range. It
+// is capacity.json's status, whose values pkg/artifacts owns.
+type Status = artifacts.CapacityStatus
 
 const (
 	// Found: the range's bottom meets the objectives and its top does
 	// not; the capacity is bracketed within the tolerance.
-	Found Status = "found"
+	Found = artifacts.CapacityFound
 	// AboveRange: the top of the range already meets the objectives, so
 	// the capacity is at least qps_max.
-	AboveRange Status = "above_range"
+	AboveRange = artifacts.CapacityAboveRange
 	// BelowRange: even the bottom of the range misses, so the capacity is
 	// below qps_min.
-	BelowRange Status = "below_range"
+	BelowRange = artifacts.CapacityBelowRange
 )
 
 // Range is the bracket of rates to search, in requests per second, and
