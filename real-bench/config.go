@@ -33,6 +33,7 @@ type Config struct {
 	SLO       config.SLO       `koanf:"slo"`
 	Engine    struct {
 		Threads     int     `koanf:"threads"`
+		KVDType     string  `koanf:"kv_dtype"`
 		Seed        uint64  `koanf:"seed"`
 		Temperature float64 `koanf:"temperature"`
 		TopP        float64 `koanf:"top_p"`

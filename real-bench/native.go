@@ -80,6 +80,7 @@ func (b *nativeBackend) Describe(_ *artifacts.Dir, meta *artifacts.RunMeta) erro
 	meta.Extra["warmup_s"] = b.replay.WarmupS
 	meta.Extra["steps"] = b.replay.Steps
 	meta.Extra["engine_threads"] = threads(cfg.Engine.Threads)
+	meta.Extra["engine_kv_dtype"] = engine.KVDTypeOf(b.model)
 	meta.Extra["engine_seed"] = cfg.Engine.Seed
 	meta.Extra["engine_temperature"] = cfg.Engine.Temperature
 	meta.Extra["engine_top_p"] = cfg.Engine.TopP
@@ -103,9 +104,12 @@ func loadModel(cfg *Config) (*model.Model, sched.Settings, error) {
 	if _, err := engine.WeightDType(cfg.Model.DType); err != nil {
 		return nil, sched.Settings{}, command.Usage(fmt.Errorf("model.%w", err), "")
 	}
+	if _, err := engine.KVDType(cfg.Engine.KVDType); err != nil {
+		return nil, sched.Settings{}, command.Usage(fmt.Errorf("engine.%w", err), "")
+	}
 	s := schedulerSettings(cfg)
 	m, _, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: cfg.Model.Weights,
-		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Backend: cfg.Hardware.EngineBackend(), Threads: cfg.Engine.Threads}, s)
+		Dir: cfg.Model.Path, Seed: cfg.Model.WeightsSeed, DType: cfg.Model.DType, Backend: cfg.Hardware.EngineBackend(), Threads: cfg.Engine.Threads, KVDType: cfg.Engine.KVDType}, s)
 	if err != nil {
 		return nil, s, fmt.Errorf("model %s: %w", cfg.Model.Name, err)
 	}

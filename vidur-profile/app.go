@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,8 +38,11 @@ func run(c *command.Context, cfg *Config) error {
 		root = filepath.Join(cfg.OutputRoot, "vidur_profiling", cfg.Hardware.Name, cfg.Model.Name)
 	}
 	d, err := artifacts.CreateDir(root, cfg.Overwrite)
-	if err != nil {
+	if errors.Is(err, artifacts.ErrExists) {
 		return command.WithHint(err, "an existing bundle is never overwritten without overwrite=true")
+	}
+	if err != nil {
+		return err
 	}
 	defer d.Abort()
 	s := cfg.Profile
@@ -52,7 +56,7 @@ func run(c *command.Context, cfg *Config) error {
 	blocks := max(s.MaxBatchSize*perSeq, (max(s.MaxTokens, s.MaxKVCacheSize)+s.BlockSize)/s.BlockSize) + 1
 	blocks = max(blocks, s.NumKVBlocks)
 	m, a, err := engine.Build(engine.Spec{ConfigJSON: cfg.Model.Arch.HFConfigJSON(), Weights: "synthetic", Seed: cfg.Model.WeightsSeed,
-		DType: cfg.Model.DType, Backend: backendName, Threads: cfg.Engine.Threads}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
+		DType: cfg.Model.DType, Backend: backendName, Threads: cfg.Engine.Threads, KVDType: cfg.Engine.KVDType}, sched.Settings{Kind: "sarathi", BlockSize: s.BlockSize, NumKVBlocks: blocks})
 	if err != nil {
 		return command.Usage(fmt.Errorf("model %s: %w", cfg.Model.Name, err), "")
 	}
@@ -147,7 +151,7 @@ func run(c *command.Context, cfg *Config) error {
 		Threads: dev.Threads,
 		Grid: map[string]any{"num_tokens": tokGrid, "prefill_chunks": chunks, "kv_cache_sizes": kvs, "batch_sizes": batches,
 			"max_tokens": s.MaxTokens, "grid_step": s.GridStep, "block_size": s.BlockSize, "idle_gaps": s.IdleGaps, "idle_repeats": s.IdleRepeats,
-			"jitter_steps": s.JitterSteps, "num_kv_blocks": blocks},
+			"jitter_steps": s.JitterSteps, "num_kv_blocks": blocks, "kv_dtype": engine.KVDTypeOf(m)},
 		Warmup: s.Warmup, Repeats: s.Repeats, StartedAt: start.UTC().Format(time.RFC3339Nano),
 		WallTime: time.Since(start).Seconds(), Files: files,
 	}

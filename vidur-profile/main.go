@@ -27,7 +27,8 @@ type Config struct {
 	Profile   profile.Settings `koanf:"profile"`
 	Scheduler config.Scheduler `koanf:"scheduler"`
 	Engine    struct {
-		Threads int `koanf:"threads"`
+		Threads int    `koanf:"threads"`
+		KVDType string `koanf:"kv_dtype"`
 	} `koanf:"engine"`
 }
 

@@ -27,6 +27,32 @@ type Spec struct {
 	DType   string
 	Backend string // "" means cpu
 	Threads int    // 0 means GOMAXPROCS
+	// KVDType stores the KV cache as "bf16" or "fp32" (any case); ""
+	// follows the stored weights where the backend can (cpu), else fp32.
+	KVDType string
+}
+
+// KVDType maps engine.kv_dtype (bf16, fp32, ...) to the backend's names;
+// "" stays "" (the backend's default).
+func KVDType(s string) (string, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return "", nil
+	case "bf16", "bfloat16":
+		return "BF16", nil
+	case "fp32", "f32", "float32":
+		return "F32", nil
+	}
+	return "", fmt.Errorf("kv_dtype %q is not bf16 or fp32", s)
+}
+
+// KVDTypeOf is the dtype the model's KV cache was built with, "bf16" or
+// "fp32" (fp32 for a backend that does not say).
+func KVDTypeOf(m *model.Model) string {
+	if t, ok := m.KV.(backend.KVDTyper); ok && t.DType() == "BF16" {
+		return "bf16"
+	}
+	return "fp32"
 }
 
 // WeightDType maps a model group's dtype (bf16, fp32, float32, ...) to
@@ -52,6 +78,10 @@ func WeightDType(s string) (string, error) {
 // actually used (a checkpoint's config.json wins over ConfigJSON).
 func Build(spec Spec, s sched.Settings) (*model.Model, arch.Arch, error) {
 	dt, err := WeightDType(spec.DType)
+	if err != nil {
+		return nil, arch.Arch{}, err
+	}
+	kvdt, err := KVDType(spec.KVDType)
 	if err != nil {
 		return nil, arch.Arch{}, err
 	}
@@ -85,7 +115,7 @@ func Build(spec Spec, s sched.Settings) (*model.Model, arch.Arch, error) {
 	if name == "" {
 		name = "cpu"
 	}
-	m, err := NewModel(a, w, name, backend.Options{Threads: spec.Threads, WeightDType: dt}, s)
+	m, err := NewModel(a, w, name, backend.Options{Threads: spec.Threads, WeightDType: dt, KVDType: kvdt}, s)
 	return m, a, err
 }
 

@@ -117,3 +117,48 @@ func TestLogitsMatchPyTorch(t *testing.T) {
 		check("chunked", out[0], 2, pos-1)
 	}
 }
+
+// TestBF16KVCacheOnFixture runs the fixture's long sequence in chunks and
+// decode steps (every step after the first reads the cache) with an fp32
+// and a bf16 KV cache, fp32 weights both times, and bounds the bf16
+// cache's logits against the PyTorch reference and against the fp32
+// cache. docs/engine.md quotes the logged differences.
+func TestBF16KVCacheOnFixture(t *testing.T) {
+	var outs [2][][]float32
+	_, f := loadTiny(t, backend.Options{}, 64, 4)
+	long := f.Sequences[2].Tokens
+	steps := []int{8, 5, 7, 1, 1}
+	for i, kv := range []string{"F32", "BF16"} {
+		m, _ := loadTiny(t, backend.Options{KVDType: kv}, 64, 4)
+		if got := m.KV.(backend.KVDTyper).DType(); got != kv {
+			t.Fatalf("KV cache %s, want %s", got, kv)
+		}
+		pos := 0
+		for _, n := range steps {
+			out, err := m.Forward([]Chunk{{Seq: 1, Tokens: long[pos : pos+n], Logits: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pos += n
+			outs[i] = append(outs[i], out[0])
+		}
+	}
+	var vsTorch, vsF32, f32VsTorch float64
+	pos := 0
+	for s, n := range steps {
+		pos += n
+		ref := f.Sequences[2].Logits[pos-1]
+		vsTorch = math.Max(vsTorch, maxDiff(outs[1][s], ref))
+		vsF32 = math.Max(vsF32, maxDiff(outs[1][s], outs[0][s]))
+		f32VsTorch = math.Max(f32VsTorch, maxDiff(outs[0][s], ref))
+	}
+	t.Logf("max |Δ| of the logits: bf16 cache vs PyTorch %.3g, bf16 vs fp32 cache %.3g, fp32 cache vs PyTorch %.3g", vsTorch, vsF32, f32VsTorch)
+	// The fixture's logits reach ±32 (standard deviation 7.9); bf16 keeps
+	// 8 significant bits, so keys, values, queries and probabilities each
+	// move by up to 2⁻⁹ relative, about 0.06 at that scale before two
+	// layers compound it. The limit is TestBF16WeightsCloseToF32's, for
+	// the same rounding applied to the weights.
+	if vsTorch > 0.5 || vsF32 == 0 {
+		t.Errorf("bf16 KV cache: max |Δ| %g against PyTorch (limit 0.5), %g against the fp32 cache (must be > 0)", vsTorch, vsF32)
+	}
+}
