@@ -71,7 +71,12 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	defer d.Abort()
+	keepJournal := false
+	defer func() {
+		if !keepJournal {
+			d.Abort()
+		}
+	}()
 
 	var clk record.Clock
 	if err := b.Prepare(c.Ctx, w, &clk); err != nil {
@@ -105,24 +110,20 @@ func run(c *command.Context, cfg *Config) error {
 		n := rec.Finish("interrupted before completion")
 		warnings = append(warnings, fmt.Sprintf("interrupted: admission stopped; %d requests not yet finished are recorded as failed", n))
 	}
-	warnings = append(warnings, j.finish()...)
-	rw, err := artifacts.NewRunWriter(d, true, b.Batches())
-	if err != nil {
-		return err
-	}
-	rec.Write(rw)
+	warnings = append(warnings, j.close()...)
 	meta := baseMeta(cfg, id, w, hashes)
 	meta.StartedAt, meta.Duration, meta.Status, meta.Warnings = clk.StartedAt().UTC().Format(time.RFC3339Nano), duration, status, warnings
-	if err := b.Describe(d, meta); err != nil {
+	if err := writeRun(c, cfg, d, b, rec, meta); err != nil {
+		// The replay is over and its journal whole: keep it, so that the
+		// run is not lost to a full disk or a read-only directory.
+		keepJournal = j.keep(d)
+		if keepJournal {
+			return command.WithHint(err, fmt.Sprintf("the replay is kept in its journal, %s: once the output can be written, rebuild the run with real-bench recover=%s output_root=%s",
+				d.Path(artifacts.JournalFile), id, cfg.OutputRoot))
+		}
 		return err
 	}
-	if err := rw.Close(meta); err != nil {
-		return err
-	}
-	if err := artifacts.WriteServing(d, meta, cfg.SLO.Artifacts()); err != nil {
-		return err
-	}
-	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
+	if err := j.remove(); err != nil {
 		return err
 	}
 	if err := d.Commit(); err != nil {
@@ -181,4 +182,25 @@ func workloadHashes(dir string) (map[string]string, error) {
 		out[n] = h
 	}
 	return out, nil
+}
+
+// writeRun writes every file of the run into d: the metric CSVs, the
+// backend's own files, run_meta.json, the serving summary and config.yaml.
+func writeRun(c *command.Context, cfg *Config, d *artifacts.Dir, b Backend, rec *record.Recorder, meta *artifacts.RunMeta) error {
+	rw, err := artifacts.NewRunWriter(d, true, b.Batches())
+	if err != nil {
+		return err
+	}
+	rec.Write(rw)
+	if err := b.Describe(d, meta); err != nil {
+		rw.Close(meta)
+		return err
+	}
+	if err := rw.Close(meta); err != nil {
+		return err
+	}
+	if err := artifacts.WriteServing(d, meta, cfg.SLO.Artifacts()); err != nil {
+		return err
+	}
+	return os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644)
 }

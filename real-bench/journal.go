@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -70,13 +72,47 @@ func (j *runJournal) start(t0 time.Time) {
 	_ = j.w.WriteHeader(&j.h) // an error stays in the writer: finish reports it
 }
 
-// finish removes the journal of a run that ended, before its directory is
-// committed, and returns a warning when the journal failed during the run.
-func (j *runJournal) finish() []string {
-	if err := j.w.Remove(); err != nil {
+// close closes the journal of a run whose replay ended, and returns a
+// warning when the journal failed during the run. The file stays until
+// the run's files are written (remove), so a run whose output cannot be
+// written is not lost (keep).
+func (j *runJournal) close() []string {
+	if err := j.w.Close(); err != nil {
 		return []string{fmt.Sprintf("the crash journal failed (%v): had the process died, requests after that point would have been lost", err)}
 	}
 	return nil
+}
+
+// remove deletes the journal of a run whose files are all written, before
+// its directory is committed.
+func (j *runJournal) remove() error {
+	// The writer's own error was a warning at close; only the removal counts.
+	if err := os.Remove(j.w.Path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// keep empties d of everything but a journal that holds the whole replay,
+// and reports whether it did: the temporary directory then stays for
+// recover=. A journal that failed is no record of the run; keep leaves
+// it to go with the rest.
+func (j *runJournal) keep(d *artifacts.Dir) bool {
+	if j.w.Err() != nil {
+		return false
+	}
+	ents, err := os.ReadDir(d.Tmp)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if e.Name() != artifacts.JournalFile {
+			if err := os.RemoveAll(filepath.Join(d.Tmp, e.Name())); err != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // refuseCrashed stops a run whose run id belongs to a crashed run that was

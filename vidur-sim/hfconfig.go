@@ -33,6 +33,9 @@ func readHFConfig(path string, arch *config.Arch) error {
 	if h.NumHiddenLayers <= 0 || h.HiddenSize <= 0 || h.NumAttentionHeads <= 0 || h.IntermediateSize <= 0 {
 		return fmt.Errorf("sim.hf_config %s: num_hidden_layers, hidden_size, num_attention_heads and intermediate_size must be positive", path)
 	}
+	if h.NumKeyValueHeads < 0 || h.HeadDim < 0 || h.VocabSize < 0 {
+		return fmt.Errorf("sim.hf_config %s: num_key_value_heads, head_dim and vocab_size must not be negative", path)
+	}
 	if h.NumKeyValueHeads == 0 {
 		h.NumKeyValueHeads = h.NumAttentionHeads
 	}

@@ -102,8 +102,11 @@ func run(c *command.Context, cfg *Config) error {
 		ToolVersion: artifacts.ToolVersion,
 	}
 	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "workloads", id), cfg.Overwrite)
-	if err != nil {
+	if errors.Is(err, artifacts.ErrExists) {
 		return command.WithHint(err, "the same settings give the same workload id; pass overwrite=true to write it again")
+	}
+	if err != nil {
+		return err
 	}
 	defer d.Abort()
 	if err := artifacts.WriteWorkload(d, w); err != nil {

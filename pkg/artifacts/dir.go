@@ -38,13 +38,13 @@ func CreateDir(final string, overwrite bool) (*Dir, error) {
 	}
 	parent := filepath.Dir(final)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", parent, err)
+		return nil, pathError("create", parent, err)
 	}
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
 	tmp := filepath.Join(parent, tempPrefix(final)+hex.EncodeToString(suffix[:]))
 	if err := os.Mkdir(tmp, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", tmp, err)
+		return nil, pathError("create", tmp, err)
 	}
 	return &Dir{Final: final, Tmp: tmp, overwrite: overwrite}, nil
 }
@@ -95,13 +95,24 @@ func writeFile(p string, fn func(w io.Writer) error) error {
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err := fn(bw); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
+		return pathError("write", p, err)
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
+		return pathError("write", p, err)
 	}
 	return f.Close()
+}
+
+// pathError names path in err, unless err already names it (an
+// *fs.PathError of that path, as a failed write or mkdir returns): a full
+// disk reads "write <path>: no space left on device", once.
+func pathError(op, path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (pe.Path == path || strings.HasPrefix(path, pe.Path+string(filepath.Separator))) {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", op, path, err)
 }
 
 // Commit moves the directory to its final name. An existing final

@@ -314,8 +314,15 @@ func FuzzReadCapacity(f *testing.F) {
 // golden workload and writes accepted metadata back through WriteWorkload.
 func FuzzReadWorkloadMeta(f *testing.F) {
 	addSeeds(f, "golden/workload/workload_meta.json", "invalid/workload/*/workload_meta.json")
+	// One copy of the golden workload whose meta each execution rewrites,
+	// and one directory the writer replaces: directories made afresh for
+	// every execution cost more than the reads (see fuzzScratch).
+	wl := fuzzScratch(f, "workload")
+	if err := os.CopyFS(wl, os.DirFS(goldenPath("workload"))); err != nil {
+		f.Fatal(err)
+	}
+	again := fuzzScratch(f, "again")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		wl := copyGolden(t, "workload")
 		if err := os.WriteFile(filepath.Join(wl, WorkloadMetaFile), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -323,7 +330,17 @@ func FuzzReadWorkloadMeta(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again := commitDir(t, filepath.Join(t.TempDir(), "again"), func(d *Dir) error { return WriteWorkload(d, w) })
+		d, err := CreateDir(again, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Abort()
+		if err := WriteWorkload(d, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Commit(); err != nil {
+			t.Fatal(err)
+		}
 		w2, err := ReadWorkloadDir(again)
 		if err != nil {
 			t.Fatalf("re-read: %v", err)

@@ -271,8 +271,12 @@ func (w *RunWriter) Close(meta *RunMeta) error {
 		errs = append(errs, f.Close())
 	}
 	w.files, w.bufs = nil, nil
-	if err := errors.Join(errs...); err != nil {
-		return err
+	// The first error only: on a full disk every file fails the same way,
+	// and the message stays one line.
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	meta.SchemaVersion = SchemaVersion
 	meta.Counts = RunCounts{Requests: w.nReq, Completed: w.nOK, Failed: w.nFailed, Tokens: w.nTok, Batches: w.nBatch}

@@ -216,6 +216,9 @@ func TestOverrideErrors(t *testing.T) {
 		{[]string{"=3"}, `bad argument "=3": expected key=value`, "overrides are key=value, e.g. workload.num_requests=64"},
 		{[]string{"+bench.nosuch=1"}, `config: 'bench' has invalid keys: nosuch`, "every key is listed by --print-config"},
 		{[]string{"+nosuch=1"}, `config: the top level has invalid keys: nosuch`, "every key is listed by --print-config"},
+		// The YAML decoder's error spans two lines; the message stays one
+		// (found by FuzzOverride).
+		{[]string{"+bench.x={X, X}"}, `override bench.x={X, X}: yaml: unmarshal errors: line 1: mapping key "X" already defined at line 1`, ""},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -171,6 +171,12 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 	return c, nil
 }
 
+// oneLine joins a multi-line error (the YAML decoder lists each type
+// error on a line of its own) so that the message stays one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
+}
+
 // loadConfigFile reads a --config file. Its defaults: list, if any, sets
 // the choices of groups the command line left alone (an unknown group is
 // an error); the rest is returned for merging.
@@ -183,7 +189,7 @@ func loadConfigFile(path string, choices map[string]string, chosen map[string]bo
 		Defaults []map[string]string `yaml:"defaults"`
 	}
 	if err := yamlv3.Unmarshal(data, &head); err != nil {
-		return nil, usagef("the defaults: list holds one {group: option} per item, as config.yaml writes it", "%s: %v", path, err)
+		return nil, usagef("the defaults: list holds one {group: option} per item, as config.yaml writes it", "%s: %s", path, oneLine(err))
 	}
 	var replaced []string
 	for _, m := range head.Defaults {
@@ -200,7 +206,7 @@ func loadConfigFile(path string, choices map[string]string, chosen map[string]bo
 	}
 	fk := koanf.New(".")
 	if err := fk.Load(rawbytes.Provider(data), yaml.Parser()); err != nil {
-		return nil, usagef("", "%s: %v", path, err)
+		return nil, usagef("", "%s: %s", path, oneLine(err))
 	}
 	fk.Delete("defaults")
 	// The file's values of a group the command line switched to another
@@ -358,7 +364,7 @@ func (c *Config) set(key, raw string, known map[string]bool) error {
 		err = yamlv3.Unmarshal([]byte(raw), &v)
 	}
 	if err != nil {
-		return usagef("", "override %s=%s: %v", key, raw, err)
+		return usagef("", "override %s=%s: %s", key, raw, oneLine(err))
 	}
 	c.given[key] = "command line"
 	return c.k.Load(confmap.Provider(map[string]any{key: v}, "."), nil)

@@ -26,13 +26,27 @@ type Behavior struct {
 	CutAfter     int           // close the stream after this many chunks
 	Stall        bool          // stop sending after the first chunk, never close
 	MidError     bool          // Sarathi-style error object after the first chunk, then [DONE]
+	Malformed    bool          // the second chunk is cut-off JSON; the stream goes on to [DONE]
 	NoUsage      bool          // ignore include_usage
 	Instant      bool          // one token, no sleeps, minimal work: for overhead benchmarks
 	Models       []string      // GET /v1/models ids; empty: 404
 	Version      string        // GET /version's version (vLLM has it); empty: 404
-	// Only, when set, limits Status, CutAfter, Stall and MidError to these
-	// request ids; the others are served normally.
+	// Only, when set, limits Status, CutAfter, Stall, MidError and
+	// Malformed to these request ids; the others are served normally.
 	Only map[int]bool
+	// Faults gives single requests a fault of their own, over the above:
+	// several faults in one run.
+	Faults map[int]Fault
+}
+
+// Fault is what one request meets (Behavior.Faults); the fields mean what
+// Behavior's fields of the same name mean.
+type Fault struct {
+	Status    int
+	CutAfter  int
+	Stall     bool
+	MidError  bool
+	Malformed bool
 }
 
 // Server is a running fake server.
@@ -131,7 +145,10 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Only != nil && !b.Only[id] {
-		b.Status, b.CutAfter, b.Stall, b.MidError = 0, 0, false, false
+		b.Status, b.CutAfter, b.Stall, b.MidError, b.Malformed = 0, 0, false, false, false
+	}
+	if f, ok := b.Faults[id]; ok {
+		b.Status, b.CutAfter, b.Stall, b.MidError, b.Malformed = f.Status, f.CutAfter, f.Stall, f.MidError, f.Malformed
 	}
 	if b.Status != 0 {
 		http.Error(w, `{"error":{"message":"boom"}}`, b.Status)
@@ -157,6 +174,9 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			s.flushed[id] = append(s.flushed[id], t)
 			s.mu.Unlock()
+		}
+		if b.Malformed && chunks == 1 {
+			c = c[:len(c)/2] // a chunk cut off mid-object, as a broken proxy might send
 		}
 		send(c)
 		chunks++

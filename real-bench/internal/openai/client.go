@@ -285,7 +285,7 @@ func (c *Client) one(ctx context.Context, body []byte, q artifacts.Request, arri
 	}
 	if err != nil {
 		if rctx.Err() != nil {
-			return fail("%s after %d chunks", describe(rctx, ctx, rctx.Err(), o.Timeout), len(evs))
+			return fail("%s, %d chunks received", describe(rctx, ctx, rctx.Err(), o.Timeout), len(evs))
 		}
 		return fail("%v after %d chunks", err, len(evs))
 	}
@@ -329,7 +329,7 @@ func describe(rctx, parent context.Context, err error, timeout time.Duration) st
 	case parent.Err() != nil:
 		return "interrupted"
 	case errors.Is(rctx.Err(), context.DeadlineExceeded):
-		return fmt.Sprintf("timeout: no complete response within server.timeout=%gs", timeout.Seconds())
+		return fmt.Sprintf("timeout after %gs (server.timeout)", timeout.Seconds())
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {

@@ -223,7 +223,9 @@ func TestFailuresAreRecordedAndRunGoesOn(t *testing.T) {
 		{"http error", fakeserver.Behavior{Status: 500}, Options{}, "http 500"},
 		{"stream cut", fakeserver.Behavior{CutAfter: 2}, Options{}, "stream ended before [DONE] after 2 chunks"},
 		{"error in stream", fakeserver.Behavior{MidError: true}, Options{}, "server error in stream: engine step failed"},
-		{"stalled server", fakeserver.Behavior{Stall: true}, Options{Timeout: 300 * time.Millisecond}, "timeout: no complete response within server.timeout=0.3s"},
+		{"stalled server", fakeserver.Behavior{Stall: true}, Options{Timeout: 300 * time.Millisecond}, "timeout after 0.3s (server.timeout), 1 chunks received"},
+		{"too many requests", fakeserver.Behavior{Status: 429}, Options{}, "http 429"},
+		{"malformed chunk", fakeserver.Behavior{Malformed: true}, Options{}, "malformed chunk"},
 		{"rejected payload", fakeserver.Behavior{Profile: "sarathi"}, Options{Profile: ProfileVLLM}, "http 400"},
 	}
 	for _, tc := range cases {

@@ -76,7 +76,7 @@ func parseEvent(data string) (event, error) {
 	var c chunkJSON
 	dec := json.NewDecoder(bytes.NewReader([]byte(data)))
 	if err := dec.Decode(&c); err != nil {
-		return event{}, fmt.Errorf("bad stream chunk %.80q: %v", data, err)
+		return event{}, fmt.Errorf("malformed chunk %.80q: %v", data, err)
 	}
 	if c.Error != nil {
 		return event{}, fmt.Errorf("server error in stream: %s", c.Error.Message)

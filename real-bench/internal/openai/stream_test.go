@@ -2,6 +2,8 @@ package openai
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -115,7 +117,7 @@ func TestAttribution(t *testing.T) {
 func TestReadStreamErrors(t *testing.T) {
 	for body, want := range map[string]string{
 		"data: " + tokA + "\n\n":                                                            "stream ended before [DONE]",
-		"data: {\"choices\":[{\"text\":1}]}\n\ndata: [DONE]\n":                              "bad stream chunk",
+		"data: {\"choices\":[{\"text\":1}]}\n\ndata: [DONE]\n":                              "malformed chunk",
 		"data: " + tokA + "\n\ndata: {\"error\":{\"message\":\"oom\"}}\n\ndata: [DONE]\n\n": "server error in stream: oom",
 	} {
 		if _, err := readStream(strings.NewReader(body), counter()); err == nil || !strings.Contains(err.Error(), want) {
@@ -124,7 +126,21 @@ func TestReadStreamErrors(t *testing.T) {
 	}
 }
 
+// FuzzReadStream: the SSE reader never panics, and the token times it
+// attributes never go back. Seeds: the streams under testdata/sse and a
+// few built here.
 func FuzzReadStream(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "sse", "*.sse"))
+	if err != nil || len(paths) == 0 {
+		f.Fatalf("no seeds under testdata/sse: %v", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
 	f.Add(stream(empty, tokA, last, usageChunk(3, 2)))
 	f.Add(": ping\nevent: x\ndata:{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\r\n\r\ndata: [DONE]")
 	f.Add(stream(cont("", 0), cont("ab", 2)))
@@ -205,4 +221,29 @@ func BenchmarkDispatchDelay(b *testing.B) {
 	b.ReportMetric(s.DispatchDelayP50*1e6, "p50-dispatch-µs")
 	b.ReportMetric(s.DispatchDelayP99*1e6, "p99-dispatch-µs")
 	b.ReportMetric(s.DispatchDelayMax*1e6, "max-dispatch-µs")
+}
+
+// TestRecordedStreams: the streams under testdata/sse read as their
+// servers meant them: tokens, or the error that names the fault.
+func TestRecordedStreams(t *testing.T) {
+	for name, want := range map[string]string{
+		"vllm_continuous_usage.sse": "", "sarathi_prefill.sse": "",
+		"sarathi_error.sse": "server error in stream: engine step failed",
+		"cut_short.sse":     "stream ended before [DONE]",
+		"malformed.sse":     "malformed chunk",
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", "sse", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := readStream(strings.NewReader(string(b)), counter())
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want %q", name, err, want)
+		case want == "" && len(evs) == 0:
+			t.Errorf("%s: no events", name)
+		}
+	}
 }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts/disktest"
+)
+
+// TestOutputNotWritable: on a full disk or a read-only file system a
+// comparison and a load report exit 1 with one line naming the path and
+// the OS error, and leave neither a report directory nor a temporary one.
+func TestOutputNotWritable(t *testing.T) {
+	fx, realDir, simDir := fixture(t)
+	js := fakeEcharts(t, fx)
+	reports := map[string][]string{
+		"comparison":  {"real_run_dir=" + realDir, "sim_run_dir=" + simDir, "comparison_id=c1", "echarts_js=" + js},
+		"load report": {loadPairs(), "slo.ttft_ms=300", "slo.tbt_ms=50", "comparison_id=l1", "figures=false"},
+	}
+	for _, disk := range []struct {
+		name  string
+		mount func(t *testing.T) string
+		want  string
+	}{
+		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
+		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
+	} {
+		for name, args := range reports {
+			t.Run(disk.name+", "+name, func(t *testing.T) {
+				root := disk.mount(t)
+				st, stdout, stderr := runTool(t, append(args, "output_root="+root)...)
+				t.Logf("stderr:\n%s", stderr)
+				disktest.CheckFailure(t, st, stderr, root, disk.want)
+				if stdout != "" {
+					t.Errorf("printed %q, want nothing", stdout)
+				}
+				if left := disktest.Files(t, root); len(left) > 0 {
+					t.Errorf("files left: %v", left)
+				}
+				if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
+					t.Errorf("temporary directories left: %v", tmp)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts/disktest"
+)
+
+// TestOutputNotWritable: on a full disk or a read-only file system the
+// simulator exits 1 with one line naming the path and the OS error, and
+// leaves neither a run directory nor a temporary one.
+func TestOutputNotWritable(t *testing.T) {
+	bundle, trace := syntheticBundle(t)
+	for _, tc := range []struct {
+		name  string
+		mount func(t *testing.T) string
+		want  string
+	}{
+		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
+		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := tc.mount(t)
+			stdout, stderr, st := runTool(t, "vidur.profiling.root="+bundle, "workload.trace_replay_file="+trace, "output_root="+root, "run_id=q3")
+			t.Logf("stderr:\n%s", stderr)
+			disktest.CheckFailure(t, st, stderr, root, tc.want)
+			if stdout != "" {
+				t.Errorf("printed %q, want nothing", stdout)
+			}
+			if left := disktest.Files(t, root); len(left) > 0 {
+				t.Errorf("files left: %v", left)
+			}
+			if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
+				t.Errorf("temporary directories left: %v", tmp)
+			}
+		})
+	}
+}
