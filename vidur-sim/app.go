@@ -67,7 +67,7 @@ func run(c *command.Context, cfg *Config) error {
 	t0 := time.Now()
 	meta := &artifacts.RunMeta{Kind: artifacts.KindSim, Extra: map[string]any{}}
 	var warnings []string
-	model, native, err := buildModel(cfg, tp, pp, meta)
+	model, native, err := buildModel(cfg, tp, pp, meta, c.Warnf)
 	if err != nil {
 		return err
 	}
@@ -118,6 +118,7 @@ func run(c *command.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	defer w.Abort()
 	s, err := sim.New(sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas, Global: cfg.Cluster.GlobalScheduler,
 		Seed: cfg.Sim.Seed, Predictor: pred, TrackTokens: cfg.Sim.TokenMetrics}, reqs, w)
 	if err != nil {
@@ -187,10 +188,7 @@ func run(c *command.Context, cfg *Config) error {
 	meta.Warnings = warnings
 	meta.Extra["events"] = s.Events()
 	meta.Extra["scheduler_sources"] = sources
-	if err := w.Close(meta); err != nil {
-		return err
-	}
-	if err := artifacts.WriteServing(d, meta, cfg.SLO.Artifacts()); err != nil {
+	if err := w.Close(meta, cfg.SLO.Artifacts()); err != nil {
 		return err
 	}
 	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
@@ -238,8 +236,10 @@ func readWorkload(cfg *Config) ([]artifacts.Request, artifacts.RunWorkload, erro
 }
 
 // buildModel loads the chosen predictor; a native one also reports its
-// hold-out errors into meta.
-func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model, *predict.Native, error) {
+// hold-out errors into meta. A native predictor comes from the cache
+// (modelcache.go) when it holds one for these inputs; warn reports a
+// cache entry that could not be used.
+func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta, warn func(string, ...any)) (predict.Model, *predict.Native, error) {
 	if cfg.Sim.Predictor == predict.TableName {
 		t, err := predict.LoadTables(cfg.Sim.PredictorTables, tp > 1, pp > 1)
 		var me *predict.MissingError
@@ -250,18 +250,25 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta) (predict.Model
 	}
 	paths := bundlePaths(cfg)
 	a := cfg.Model.Arch
-	b, err := predict.LoadBundle(paths, predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
+	dims := predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
 		EmbeddingDim: a.HiddenSize, MLPHiddenDim: a.IntermediateSize, TP: tp, BlockSize: cfg.Scheduler.BlockSize,
-		ModelID: cfg.Model.VidurModelID, StrictBlockSize: cfg.Sim.VidurCompat}, tp > 1, pp > 1)
-	if err != nil {
-		return nil, nil, command.WithHint(err, profileHint)
+		ModelID: cfg.Model.VidurModelID, StrictBlockSize: cfg.Sim.VidurCompat}
+	mc := newModelCache(cfg, paths, dims, tp > 1, pp > 1, warn)
+	n := mc.load()
+	if n == nil {
+		b, err := predict.LoadBundle(paths, dims, tp > 1, pp > 1)
+		if err != nil {
+			return nil, nil, command.WithHint(err, profileHint)
+		}
+		if n, err = predict.Train(b, cfg.Sim.Seed, a.HiddenSize); err != nil {
+			return nil, nil, command.WithHint(err, profileHint)
+		}
+		mc.store(n)
 	}
-	n, err := predict.Train(b, cfg.Sim.Seed, a.HiddenSize)
-	if err != nil {
-		return nil, nil, command.WithHint(err, profileHint)
-	}
+	// LoadBundle keeps paths as they are, so the bundle's paths are
+	// these whether or not it was read.
 	meta.Extra["predictor"] = map[string]any{"name": predict.NativeName, "holdout_fraction": predict.HoldoutFraction,
-		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": b.Paths.MLP, "attention_csv": b.Paths.Attention}
+		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": paths.MLP, "attention_csv": paths.Attention}
 	return n, n, nil
 }
 
@@ -312,8 +319,11 @@ func createRunDir(c *command.Context, cfg *Config) (*artifacts.Dir, string, erro
 		id = command.DefaultID(c.Config)
 	}
 	d, err := artifacts.CreateDir(filepath.Join(cfg.OutputRoot, "vidur_runs", id), cfg.Overwrite)
-	if err != nil {
+	if errors.Is(err, artifacts.ErrExists) {
 		return nil, "", command.WithHint(err, "pass another run_id=, or overwrite=true")
+	}
+	if err != nil {
+		return nil, "", err
 	}
 	return d, id, nil
 }

@@ -41,3 +41,8 @@ func BenchmarkSarathiA30_10k(b *testing.B) { benchRun(b, benchTrace(b, "SIM_TRAC
 func BenchmarkSarathiA30_10kNoTokens(b *testing.B) {
 	benchRun(b, benchTrace(b, "SIM_TRACE_10K"), "sim.token_metrics=false")
 }
+
+// BenchmarkSarathiA30_10kRequestsOnly: request_metrics.csv alone.
+func BenchmarkSarathiA30_10kRequestsOnly(b *testing.B) {
+	benchRun(b, benchTrace(b, "SIM_TRACE_10K"), "sim.token_metrics=false", "sim.batch_metrics=false")
+}

@@ -76,6 +76,10 @@ type SimConfig struct {
 	IdleWakeup      bool    `koanf:"idle_wakeup"`
 	StepJitter      bool    `koanf:"step_jitter"`
 	TokenRounding   int     `koanf:"token_rounding"`
+	// Cache keeps the native predictor's set-up on disk under CacheDir
+	// (empty: $XDG_CACHE_HOME/simcheck or ~/.cache/simcheck).
+	Cache    bool   `koanf:"cache"`
+	CacheDir string `koanf:"cache_dir"`
 }
 
 // WorkloadConfig is workload.*.

@@ -53,13 +53,42 @@ func (p *pl) at(x float64) float64 {
 // that it minimises relative (not absolute) error, like the MAPE it is
 // judged by.
 type lsq struct {
+	kind  basisKind
 	basis func(x []float64, out []float64)
 	coef  []float64
 	buf   []float64
 }
 
-func fitLSQ(k int, basis func(x, out []float64), xs [][]float64, ys []float64) *lsq {
-	f := &lsq{basis: basis, coef: make([]float64, k), buf: make([]float64, k)}
+// basisKind names a least-squares feature basis, so that a saved fit
+// (state.go) can be evaluated again.
+type basisKind uint8
+
+const (
+	basisLinear  basisKind = iota + 1 // 1, x
+	basisDecode                       // attention decode: 1, batch, kv, batch·kv
+	basisPrefill                      // attention prefill: 1, c, c², c·kv, kv
+)
+
+// basisFunc returns the basis and its size; ok is false for an unknown
+// kind.
+func basisFunc(k basisKind) (f func(x, o []float64), size int, ok bool) {
+	switch k {
+	case basisLinear:
+		return func(x, o []float64) { o[0], o[1] = 1, x[0] }, 2, true
+	case basisDecode:
+		return func(x, o []float64) { o[0], o[1], o[2], o[3] = 1, x[0], x[1], x[0]*x[1] }, 4, true
+	case basisPrefill:
+		return func(x, o []float64) {
+			kv, c := x[0], x[1]
+			o[0], o[1], o[2], o[3], o[4] = 1, c, c*c, c*kv, kv
+		}, 5, true
+	}
+	return nil, 0, false
+}
+
+func fitLSQ(kind basisKind, xs [][]float64, ys []float64) *lsq {
+	basis, k, _ := basisFunc(kind)
+	f := &lsq{kind: kind, basis: basis, coef: make([]float64, k), buf: make([]float64, k)}
 	// Column scales keep the normal equations well conditioned.
 	scale := make([]float64, k)
 	row := make([]float64, k)

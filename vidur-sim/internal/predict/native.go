@@ -46,11 +46,34 @@ type Native struct {
 	warns  []string
 }
 
-// fit2 is a fitted 2-D function with its profiled ranges.
+// fit2 is a fitted 2-D function with its profiled ranges. f evaluates
+// the one of g (grouped on b when groupOnB) and l that was chosen; those
+// are kept so that state.go can save and restore the fit.
 type fit2 struct {
 	f            func(a, b float64) float64
+	g            *grouped
+	groupOnB     bool
+	l            *lsq
 	aMax, bMax   float64
 	aName, bName string
+}
+
+// groupedFn evaluates g with the group key taken from b when groupOnB.
+func groupedFn(g *grouped, groupOnB bool) func(a, b float64) float64 {
+	if groupOnB {
+		return func(a, b float64) float64 { return g.at(b, a) }
+	}
+	return g.at
+}
+
+// lsqFn evaluates a two-feature least-squares fit.
+func lsqFn(f *lsq) func(a, b float64) float64 {
+	var buf [2]float64
+	// Not safe for concurrent use; the simulation is one goroutine.
+	return func(a, b float64) float64 {
+		buf[0], buf[1] = a, b
+		return f.at2(buf[:])
+	}
 }
 
 type sample struct {
@@ -224,17 +247,12 @@ func (n *Native) trainAttention(rng *rand.Rand, a *rows) error {
 	if len(dec) == 0 || len(pre) == 0 {
 		return fmt.Errorf("%s: needs both decode rows (prefill_chunk_size 0) and prefill rows with timings; found %d and %d", a.path, len(dec), len(pre))
 	}
-	decBasis := func(x, o []float64) { o[0], o[1], o[2], o[3] = 1, x[0], x[1], x[0]*x[1] }
-	preBasis := func(x, o []float64) {
-		kv, c := x[0], x[1]
-		o[0], o[1], o[2], o[3], o[4] = 1, c, c*c, c*kv, kv
-	}
 	var err error
-	n.dec, err = choose2(rng, dec, "attn_decode", "batch_size", "kv_cache_size", dDrop, 4, decBasis, &n.Reports)
+	n.dec, err = choose2(rng, dec, "attn_decode", "batch_size", "kv_cache_size", dDrop, basisDecode, &n.Reports)
 	if err != nil {
 		return err
 	}
-	n.pre, err = choose2(rng, pre, "attn_prefill", "kv_cache_size", "prefill_chunk_size", pDrop, 5, preBasis, &n.Reports)
+	n.pre, err = choose2(rng, pre, "attn_prefill", "kv_cache_size", "prefill_chunk_size", pDrop, basisPrefill, &n.Reports)
 	return err
 }
 
@@ -265,7 +283,7 @@ func choose1(rng *rand.Rand, s []sample, rep *OpReport) (curve, error) {
 		for i, j := range idx {
 			xs[i], ys[i] = s[j].x, s[j].y
 		}
-		return lsq1{fitLSQ(2, func(x, o []float64) { o[0], o[1] = 1, x[0] }, xs, ys)}
+		return lsq1{fitLSQ(basisLinear, xs, ys)}
 	}
 	score := func(c curve) float64 {
 		ys, ps := make([]float64, len(test)), make([]float64, len(test))
@@ -300,12 +318,12 @@ type lsq1 struct{ f *lsq }
 
 func (l lsq1) at(x float64) float64 { return l.f.at2([]float64{x}) }
 
-func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped, k int, basis func(x, o []float64), reps *[]OpReport) (fit2, error) {
+func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped int, basis basisKind, reps *[]OpReport) (fit2, error) {
 	train, test := split(rng, len(s))
 	// The grouped interpolation's group key is the first feature for
 	// decode (batch size) and the second for prefill (chunk size).
 	groupOnB := name == "attn_prefill"
-	fitG := func(idx []int) func(a, b float64) float64 {
+	fitG := func(idx []int) *grouped {
 		gs, xs, ys := make([]float64, len(idx)), make([]float64, len(idx)), make([]float64, len(idx))
 		for i, j := range idx {
 			if groupOnB {
@@ -315,24 +333,14 @@ func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped, k i
 			}
 			ys[i] = s[j].y
 		}
-		g := newGrouped(gs, xs, ys)
-		if groupOnB {
-			return func(a, b float64) float64 { return g.at(b, a) }
-		}
-		return g.at
+		return newGrouped(gs, xs, ys)
 	}
-	fitL := func(idx []int) func(a, b float64) float64 {
+	fitL := func(idx []int) *lsq {
 		xs, ys := make([][]float64, len(idx)), make([]float64, len(idx))
 		for i, j := range idx {
 			xs[i], ys[i] = s[j].x, s[j].y
 		}
-		f := fitLSQ(k, basis, xs, ys)
-		var buf [2]float64
-		// Not safe for concurrent use; the simulation is one goroutine.
-		return func(a, b float64) float64 {
-			buf[0], buf[1] = a, b
-			return f.at2(buf[:])
-		}
+		return fitLSQ(basis, xs, ys)
 	}
 	score := func(f func(a, b float64) float64) float64 {
 		ys, ps := make([]float64, len(test)), make([]float64, len(test))
@@ -342,7 +350,7 @@ func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped, k i
 		return mape(ys, ps)
 	}
 	rep := OpReport{Op: name, Rows: len(s), Dropped: dropped, HoldoutN: len(test)}
-	out := fit2{aName: aName, bName: bName}
+	out := fit2{aName: aName, bName: bName, groupOnB: groupOnB}
 	for _, v := range s {
 		out.aMax, out.bMax = math.Max(out.aMax, v.x[0]), math.Max(out.bMax, v.x[1])
 	}
@@ -351,13 +359,15 @@ func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped, k i
 	for i := range all {
 		all[i] = i
 	}
-	mG, mL := score(fitG(train)), score(fitL(train))
+	mG, mL := score(groupedFn(fitG(train), groupOnB)), score(lsqFn(fitL(train)))
 	if mL < mG {
 		rep.Method, rep.MAPE, rep.AltMethod, rep.AltMAPE = "lsq", mL, "interp", mG
-		out.f = fitL(all)
+		out.l = fitL(all)
+		out.f = lsqFn(out.l)
 	} else {
 		rep.Method, rep.MAPE, rep.AltMethod, rep.AltMAPE = "interp", mG, "lsq", mL
-		out.f = fitG(all)
+		out.g = fitG(all)
+		out.f = groupedFn(out.g, groupOnB)
 	}
 	*reps = append(*reps, rep)
 	return out, nil
@@ -385,15 +395,29 @@ func (n *Native) Op(op Op, k int) (float64, error) {
 	}
 	v := c.at(x)
 	if k >= 0 && k < cacheKeys {
-		if n.cache[op] == nil {
-			n.cache[op] = make([]float64, cacheKeys)
-			for i := range n.cache[op] {
-				n.cache[op][i] = math.NaN()
-			}
+		if k >= len(n.cache[op]) {
+			n.growCache(op, k)
 		}
 		n.cache[op][k] = v
 	}
 	return v, nil
+}
+
+// growCache makes op's memo hold key k: the memo grows by powers of two
+// as keys are met, since a run's batches rarely reach the 64 Ki bound and
+// filling that much for every operation cost more than a short run.
+func (n *Native) growCache(op Op, k int) {
+	old := n.cache[op]
+	size := max(1024, len(old))
+	for size <= k {
+		size *= 2
+	}
+	cs := make([]float64, min(size, cacheKeys))
+	copy(cs, old)
+	for i := len(old); i < len(cs); i++ {
+		cs[i] = math.NaN()
+	}
+	n.cache[op] = cs
 }
 
 // cacheKeys bounds the memo of token-indexed values: keys are batch

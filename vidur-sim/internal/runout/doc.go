@@ -1,4 +1,4 @@
-// Package runout streams a simulation's results into a run directory
-// (DESIGN §4.2) through pkg/artifacts, plus the optional Chrome trace of
-// batch stages (vidur-spec §2.3), as requests and batches finish.
+// Package runout streams a simulation's results into a run directory, in
+// the formats pkg/artifacts defines, plus the optional Chrome trace of
+// batch stages, as requests and batches finish.
 package runout

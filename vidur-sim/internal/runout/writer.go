@@ -3,6 +3,7 @@ package runout
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -13,35 +14,59 @@ import (
 )
 
 // Writer is a sim.Observer that writes the run's CSVs and, when asked,
-// chrome_trace.json.
+// chrome_trace.json. It keeps what the serving summary needs (the request
+// records and the inter-token gaps) so that run_meta.json is written
+// once, without reading the CSVs back.
 type Writer struct {
-	RW     *artifacts.RunWriter
-	chrome *bufio.Writer
-	cf     *os.File
-	first  bool
-	buf    []byte
+	d            *artifacts.Dir
+	req, batch   *csvFile
+	tok          *tokenWriter
+	floats       floatCache
+	recs         []artifacts.RequestRecord
+	nOK, nFailed int
+	chrome       *bufio.Writer
+	cf           *os.File
+	first        bool
+	buf          []byte
 }
 
 // ChromeTraceFile is the optional trace of batch stages.
 const ChromeTraceFile = "chrome_trace.json"
 
-// New opens the writers inside d.
+// New opens the writers inside d: request_metrics.csv always,
+// token_metrics.csv and batch_metrics.csv when asked.
 func New(d *artifacts.Dir, tokens, batches, chrome bool) (*Writer, error) {
-	rw, err := artifacts.NewRunWriter(d, tokens, batches)
-	if err != nil {
+	w := &Writer{d: d, first: true}
+	if err := w.open(tokens, batches, chrome); err != nil {
+		w.closeFiles()
 		return nil, err
 	}
-	w := &Writer{RW: rw, first: true}
-	if chrome {
-		f, err := os.Create(d.Path(ChromeTraceFile))
-		if err != nil {
-			return nil, err
+	return w, nil
+}
+
+func (w *Writer) open(tokens, batches, chrome bool) error {
+	var err error
+	if w.req, err = createCSV(w.d, artifacts.RequestMetricsFile, artifacts.RequestColumns, &w.floats); err != nil {
+		return err
+	}
+	if tokens {
+		if w.tok, err = newTokenWriter(w.d); err != nil {
+			return err
 		}
-		w.cf = f
-		w.chrome = bufio.NewWriterSize(f, 1<<16)
+	}
+	if batches {
+		if w.batch, err = createCSV(w.d, artifacts.BatchMetricsFile, artifacts.BatchColumns, &w.floats); err != nil {
+			return err
+		}
+	}
+	if chrome {
+		if w.cf, err = os.Create(w.d.Path(ChromeTraceFile)); err != nil {
+			return err
+		}
+		w.chrome = bufio.NewWriterSize(w.cf, 1<<16)
 		w.chrome.WriteString(`{"traceEvents": [`)
 	}
-	return w, nil
+	return nil
 }
 
 // Record converts a finished (or, with reason, failed) request.
@@ -72,25 +97,71 @@ func Record(r *entity.Request, reason string) *artifacts.RequestRecord {
 
 // RequestDone implements sim.Observer.
 func (w *Writer) RequestDone(r *entity.Request) {
-	w.RW.Request(Record(r, ""))
+	w.request(Record(r, ""))
 	if r.Track {
-		w.RW.Tokens(r.ID, float64(r.ArrivedAt), r.TokenTimes, r.TokenBatch)
+		if w.tok != nil {
+			w.tok.add(r, true)
+		}
 		r.TokenTimes, r.TokenBatch = nil, nil
 	}
 }
 
 // Failed writes a request that never finished.
 func (w *Writer) Failed(r *entity.Request, reason string) {
-	w.RW.Request(Record(r, reason))
+	w.request(Record(r, reason))
 	if r.Track {
-		w.RW.Tokens(r.ID, float64(r.ArrivedAt), r.TokenTimes, r.TokenBatch)
+		if w.tok != nil {
+			w.tok.add(r, false)
+		}
 	}
+}
+
+// request writes the row artifacts.RunWriter.Request writes.
+func (w *Writer) request(rec *artifacts.RequestRecord) {
+	if rec.Status == artifacts.StatusOK {
+		w.nOK++
+	} else {
+		w.nFailed++
+	}
+	w.recs = append(w.recs, *rec)
+	m := rec.Metrics()
+	c := w.req
+	if !plain(rec.Status) || !plain(rec.FailureReason) {
+		F, I := artifacts.Float, artifacts.Int
+		c.slowRow(I(rec.RequestID), F(rec.ArrivedAt), F(rec.ScheduledAt), F(rec.PrefillCompletedAt), F(rec.CompletedAt),
+			I(rec.NumPrefillTokens), I(rec.NumDecodeTokens), I(rec.NumDecodeTokensActual), I(rec.NumRestarts), rec.Status,
+			F(m.E2E), F(m.TTFT), F(m.SchedulingDelay), F(m.DecodeNormalized), F(m.TPOT), F(m.E2ENormalized), rec.FailureReason)
+		c.n++
+		return
+	}
+	c.int(rec.RequestID)
+	for _, v := range [...]float64{rec.ArrivedAt, rec.ScheduledAt, rec.PrefillCompletedAt, rec.CompletedAt} {
+		c.float(v)
+	}
+	for _, v := range [...]int{rec.NumPrefillTokens, rec.NumDecodeTokens, rec.NumDecodeTokensActual, rec.NumRestarts} {
+		c.int(v)
+	}
+	c.row = append(append(c.row, rec.Status...), ',')
+	for _, v := range [...]float64{m.E2E, m.TTFT, m.SchedulingDelay, m.DecodeNormalized, m.TPOT, m.E2ENormalized} {
+		c.float(v)
+	}
+	c.row = append(append(c.row, rec.FailureReason...), ',')
+	c.end()
 }
 
 // BatchDone implements sim.Observer.
 func (w *Writer) BatchDone(b *entity.Batch) {
-	w.RW.Batch(artifacts.BatchRow{BatchID: b.ID, ScheduledAt: float64(b.ScheduledAt), CompletedAt: float64(b.CompletedAt),
-		BatchSize: b.Size(), NumPrefillTokens: b.PrefillTokens, NumDecodeTokens: b.DecodeTokens()})
+	c := w.batch
+	if c == nil {
+		return
+	}
+	c.int(b.ID)
+	c.float(float64(b.ScheduledAt))
+	c.float(float64(b.CompletedAt))
+	c.int(b.Size())
+	c.int(b.PrefillTokens)
+	c.int(b.DecodeTokens())
+	c.end()
 }
 
 // StageDone implements sim.Observer: one Chrome "X" event per batch stage,
@@ -134,17 +205,73 @@ func (w *Writer) StageDone(replica, stage int, b *entity.Batch, start des.Time, 
 	w.buf = bf
 }
 
-// Close finishes every file and writes run_meta.json.
-func (w *Writer) Close(meta *artifacts.RunMeta) error {
+// Close finishes every file and writes run_meta.json with the run's
+// counts and its serving summary under slo (what artifacts.RunWriter.Close
+// and then artifacts.WriteServing write). It does not commit the
+// directory.
+func (w *Writer) Close(meta *artifacts.RunMeta, slo artifacts.SLO) error {
 	if w.chrome != nil {
 		w.chrome.WriteString("\n]}\n")
 		if err := w.chrome.Flush(); err != nil {
-			w.cf.Close()
-			return err
-		}
-		if err := w.cf.Close(); err != nil {
+			w.closeFiles()
 			return err
 		}
 	}
-	return w.RW.Close(meta)
+	if err := w.closeFiles(); err != nil {
+		return err
+	}
+	meta.SchemaVersion = artifacts.SchemaVersion
+	meta.Counts = artifacts.RunCounts{Requests: w.req.n, Completed: w.nOK, Failed: w.nFailed}
+	if w.tok != nil {
+		meta.Counts.Tokens = w.tok.c.n
+	}
+	if w.batch != nil {
+		meta.Counts.Batches = w.batch.n
+	}
+	if meta.Warnings == nil {
+		meta.Warnings = []string{}
+	}
+	if meta.ToolVersion == "" {
+		meta.ToolVersion = artifacts.ToolVersion
+	}
+	if err := meta.Validate(); err != nil {
+		return err
+	}
+	// Without token_metrics.csv the summary has no ITL, as when it is
+	// read from the files.
+	s := artifacts.ComputeServing(w.recs, nil, meta.Duration, slo)
+	if w.tok != nil {
+		setITL(&s, w.tok.itl())
+	}
+	meta.Serving = &s
+	return w.d.WriteFile(artifacts.RunMetaFile, func(out io.Writer) error { return artifacts.WriteJSON(out, meta) })
 }
+
+// closeFiles flushes and closes whatever is open. It returns the first
+// error only: on a full disk every file fails the same way.
+func (w *Writer) closeFiles() error {
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	if w.tok != nil {
+		keep(w.tok.finish())
+	}
+	for _, c := range []*csvFile{w.req, w.batch} {
+		if c != nil && c.f != nil {
+			keep(c.close())
+			c.f = nil
+		}
+	}
+	if w.cf != nil {
+		keep(w.cf.Close())
+		w.cf = nil
+	}
+	return first
+}
+
+// Abort closes whatever is still open, for a run that ends without
+// Close; after Close it does nothing.
+func (w *Writer) Abort() { w.closeFiles() }

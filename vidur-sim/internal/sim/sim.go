@@ -333,6 +333,12 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 		b.CompletedAt = t
 		for i, r := range b.Requests {
 			if n := r.OnBatchEnd(t, b.Tokens[i]); n > 0 && r.Track {
+				if r.TokenTimes == nil {
+					// A request emits at most the tokens it asked for
+					// (restarts do not emit again): one allocation each,
+					// not a growing copy per request.
+					r.TokenTimes, r.TokenBatch = make([]float64, 0, r.OrigDecode), make([]int, 0, r.OrigDecode)
+				}
 				for range n {
 					r.TokenTimes = append(r.TokenTimes, float64(t))
 					r.TokenBatch = append(r.TokenBatch, b.Size())

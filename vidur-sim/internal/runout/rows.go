@@ -1,0 +1,120 @@
+package runout
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+)
+
+// A simulation of 10,000 requests writes about two million token rows;
+// formatting them through encoding/csv, one string per cell, was most of
+// a run. csvFile appends each row's cells straight into one reused buffer
+// instead. The bytes are those artifacts.RunWriter writes (rows_test.go
+// checks them against it): numbers never need quoting, and a row with a
+// string cell that might is formatted by encoding/csv itself.
+type csvFile struct {
+	f   *os.File
+	bw  *bufio.Writer
+	row []byte
+	// floats remembers recent numbers' text: a batch's completion time is
+	// the completion time of every token it made, and consecutive batches'
+	// gap the latency of most of them.
+	floats *floatCache
+	n      int
+}
+
+// writeBufSize is large so that two million rows cost few write calls.
+const writeBufSize = 1 << 20
+
+func createCSV(d *artifacts.Dir, name string, header []string, floats *floatCache) (*csvFile, error) {
+	f, err := os.Create(d.Path(name))
+	if err != nil {
+		return nil, err
+	}
+	c := &csvFile{f: f, bw: bufio.NewWriterSize(f, writeBufSize), floats: floats}
+	c.slowRow(header...)
+	return c, nil
+}
+
+func (c *csvFile) int(v int) {
+	c.row = strconv.AppendInt(c.row, int64(v), 10)
+	c.row = append(c.row, ',')
+}
+
+// float appends artifacts.Float(v): the shortest text that reads back as
+// v, nothing for NaN.
+func (c *csvFile) float(v float64) {
+	if !math.IsNaN(v) {
+		c.row = c.floats.append(c.row, v)
+	}
+	c.row = append(c.row, ',')
+}
+
+// end replaces the last cell's comma with the line end and writes the row.
+func (c *csvFile) end() {
+	c.row[len(c.row)-1] = '\n'
+	c.bw.Write(c.row)
+	c.row = c.row[:0]
+	c.n++
+}
+
+// slowRow writes one row through encoding/csv, for cells that may need
+// quoting.
+func (c *csvFile) slowRow(fields ...string) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(fields)
+	w.Flush()
+	c.bw.Write(b.Bytes())
+}
+
+// plain reports whether encoding/csv writes s as it is: printable ASCII
+// without a comma or a quote, not starting with a space, not `\.`.
+func plain(s string) bool {
+	if s == `\.` || (len(s) > 0 && s[0] == ' ') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b > 0x7e || b == ',' || b == '"' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *csvFile) close() error {
+	err := c.bw.Flush()
+	if cerr := c.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// floatCache is a direct-mapped cache of formatted float64s.
+type floatCache struct {
+	bits [1 << floatCacheBits]uint64
+	text [1 << floatCacheBits][24]byte // 'g', -1 text is at most 24 bytes
+	size [1 << floatCacheBits]uint8    // 0: empty slot
+}
+
+const floatCacheBits = 14
+
+func (fc *floatCache) append(dst []byte, v float64) []byte {
+	b := math.Float64bits(v)
+	i := (b * 0x9e3779b97f4a7c15) >> (64 - floatCacheBits)
+	if n := fc.size[i]; n > 0 && fc.bits[i] == b {
+		return append(dst, fc.text[i][:n]...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, v, 'g', -1, 64)
+	if n := len(dst) - start; n <= len(fc.text[i]) {
+		fc.bits[i], fc.size[i] = b, uint8(n)
+		copy(fc.text[i][:], dst[start:])
+	}
+	return dst
+}

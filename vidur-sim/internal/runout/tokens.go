@@ -1,0 +1,154 @@
+package runout
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
+)
+
+// tokenWriter formats token_metrics.csv on its own goroutine while the
+// simulation runs: the token rows are most of a run's output, and the
+// simulation hands each finished request's token times over (it never
+// touches them again), so the two proceed side by side. Rows are written
+// in the order requests were handed over, as one goroutine would.
+type tokenWriter struct {
+	c      *csvFile
+	floats floatCache // the goroutine's own; Writer's is not shared
+	// gaps counts each distinct inter-token latency (by its bits) of the
+	// finished requests: the ITL sample, which repeats few values (every
+	// request of a batch sees the same gap), so it costs a small map
+	// instead of a row per token.
+	gaps    map[uint64]int
+	pending []tokenJob
+	jobs    chan []tokenJob
+	done    chan struct{}
+}
+
+// tokenJob is one request's tokens: its completion times and batch sizes.
+type tokenJob struct {
+	id      int
+	arrived float64
+	times   []float64
+	sizes   []int
+	ok      bool // finished: its gaps count for the ITL figures
+}
+
+// tokenBatch requests go to the goroutine at a time, to keep channel
+// traffic small next to the formatting.
+const tokenBatch = 256
+
+func newTokenWriter(d *artifacts.Dir) (*tokenWriter, error) {
+	t := &tokenWriter{gaps: map[uint64]int{}, jobs: make(chan []tokenJob, 8), done: make(chan struct{})}
+	var err error
+	if t.c, err = createCSV(d, artifacts.TokenMetricsFile, artifacts.TokenColumns, &t.floats); err != nil {
+		return nil, err
+	}
+	go t.run()
+	return t, nil
+}
+
+func (t *tokenWriter) add(r *entity.Request, ok bool) {
+	t.pending = append(t.pending, tokenJob{id: r.ID, arrived: float64(r.ArrivedAt), times: r.TokenTimes, sizes: r.TokenBatch, ok: ok})
+	if len(t.pending) == tokenBatch {
+		t.jobs <- t.pending
+		t.pending = make([]tokenJob, 0, tokenBatch)
+	}
+}
+
+// finish waits for every row to be formatted and closes the file.
+func (t *tokenWriter) finish() error {
+	if t.jobs == nil {
+		return nil
+	}
+	if len(t.pending) > 0 {
+		t.jobs <- t.pending
+	}
+	close(t.jobs)
+	<-t.done
+	t.jobs, t.pending = nil, nil
+	return t.c.close()
+}
+
+func (t *tokenWriter) run() {
+	defer close(t.done)
+	for jobs := range t.jobs {
+		for i := range jobs {
+			t.write(&jobs[i])
+		}
+	}
+}
+
+// write writes the rows artifacts.RunWriter.Tokens writes: token 0's
+// latency from arrival, token k's from token k−1, the batch size empty
+// when unknown.
+func (t *tokenWriter) write(j *tokenJob) {
+	c := t.c
+	prev := j.arrived
+	for i, at := range j.times {
+		lat := at - prev
+		prev = at
+		c.int(j.id)
+		c.int(i)
+		c.float(at)
+		c.float(lat)
+		if i < len(j.sizes) && j.sizes[i] > 0 {
+			c.row = strconv.AppendInt(c.row, int64(j.sizes[i]), 10)
+		}
+		c.row = append(c.row, ',')
+		c.end()
+		if j.ok && i >= 1 {
+			t.gaps[math.Float64bits(lat)]++
+		}
+	}
+}
+
+// itl returns the ITL sample in ascending order; call after finish.
+func (t *tokenWriter) itl() []float64 {
+	type gap struct {
+		v float64
+		n int
+	}
+	gaps := make([]gap, 0, len(t.gaps))
+	n := 0
+	for b, c := range t.gaps {
+		gaps = append(gaps, gap{math.Float64frombits(b), c})
+		n += c
+	}
+	slices.SortFunc(gaps, func(a, b gap) int { return cmp.Compare(a.v, b.v) })
+	out := make([]float64, 0, n)
+	for _, g := range gaps {
+		for range g.n {
+			out = append(out, g.v)
+		}
+	}
+	return out
+}
+
+// setITL fills s's ITL figures from sorted, the ITL sample in ascending
+// order, as artifacts.ComputeServing computes them from the token rows
+// (the mean and the population standard deviation summed in ascending
+// order, numpy's percentiles through artifacts.Percentile, in ms), but
+// without a row per token, which at two million tokens cost more than the
+// simulation. TestWriterMatchesRunWriter checks the figures against
+// ComputeServing's.
+func setITL(s *artifacts.ServingMetrics, sorted []float64) {
+	if len(sorted) == 0 {
+		return
+	}
+	var sum float64
+	for _, x := range sorted {
+		sum += x
+	}
+	mu := sum / float64(len(sorted))
+	var ss float64
+	for _, x := range sorted {
+		ss += (x - mu) * (x - mu)
+	}
+	ms := func(v float64) *float64 { v *= 1e3; return &v }
+	s.MeanITLms, s.MedianITLms, s.StdITLms = ms(mu), ms(artifacts.Percentile(sorted, 50)), ms(math.Sqrt(ss/float64(len(sorted))))
+	s.P90ITLms, s.P99ITLms = ms(artifacts.Percentile(sorted, 90)), ms(artifacts.Percentile(sorted, 99))
+}
