@@ -14,12 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcheck/simcheck/compare-runs/internal/figs"
 	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
 // The browser test opens every generated page in headless Chromium with
-// no network, as a reader would, and fails when a chart area is blank or
-// the page logged a script error. It needs Debian's chromium and the
+// no network, as a reader would, and fails when a page loads a script
+// from anywhere but its own directory, a chart area is blank or the page
+// logged a script error. It needs Debian's chromium and the
 // real ECharts script, so it runs only with SIMCHECK_BROWSER=1
 // (scripts/test_browser.sh sets it).
 
@@ -71,13 +73,35 @@ var (
 	// Chromium logs console messages as CONSOLE(line)] "message"; a
 	// script error reads "Uncaught ...".
 	consoleErr = regexp.MustCompile(`(?m)^.*(Uncaught|CONSOLE.*(Error|error)).*$`)
+	scriptSrc  = regexp.MustCompile(`<script[^>]*\ssrc="([^"]*)"`)
 )
+
+// remoteScripts lists the scripts a page loads from anywhere but the
+// directory it is in: offline, the browser test's Chromium could not
+// fetch them, but a reader's browser would, and the page must not
+// depend on that.
+func remoteScripts(html string) []string {
+	var out []string
+	for _, m := range scriptSrc.FindAllStringSubmatch(html, -1) {
+		if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "//") || strings.HasPrefix(m[1], "/") {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
 
 // checkPage returns what is wrong with a rendered page, or "".
 func checkPage(t *testing.T, bin, page string, wantCharts int, shot string) string {
 	url := "file://" + page
-	dom, logs := headless(t, bin, "--dump-dom", url)
 	var problems []string
+	src, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := remoteScripts(string(src)); len(r) > 0 {
+		problems = append(problems, "the page loads a script from elsewhere: "+strings.Join(r, ", "))
+	}
+	dom, logs := headless(t, bin, "--dump-dom", url)
 	// The hook (figs.errorHook) marks <html data-errors="n"> and
 	// retitles the page; its own source mentions both, so match the
 	// rendered attribute and title, not the text.
@@ -171,5 +195,34 @@ func TestBrowserRendersPages(t *testing.T) {
 	os.WriteFile(filepath.Join(bare, "cdf.html"), html, 0o644)
 	if p := checkPage(t, bin, filepath.Join(bare, "cdf.html"), 6, filepath.Join(shots, "bare.png")); !strings.Contains(p, "script error") || !strings.Contains(p, "blank") {
 		t.Errorf("a page without its script was not caught: %q", p)
+	}
+}
+
+// TestBrowserRendersSearchPage opens a search report's page (the fixture
+// grid's capacity against GPUs, one chart) as the comparison's pages are
+// opened.
+func TestBrowserRendersSearchPage(t *testing.T) {
+	if os.Getenv("SIMCHECK_BROWSER") != "1" {
+		t.Skip("browser test: set SIMCHECK_BROWSER=1 (scripts/test_browser.sh) with chromium installed")
+	}
+	bin, js := chromium(t), realEcharts(t)
+	dir, _ := runSearchTool(t, "search="+searchGrid, "echarts_js="+js)
+	page, _ := filepath.Abs(filepath.Join(dir, "figs", figs.SearchPage))
+	shots := os.Getenv("SIMCHECK_BROWSER_OUT")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	os.MkdirAll(shots, 0o755)
+	if p := checkPage(t, bin, page, 1, filepath.Join(shots, "search.png")); p != "" {
+		t.Errorf("%s: %s", figs.SearchPage, p)
+	}
+}
+
+// TestRemoteScriptsFound: the check the browser test makes of a page's
+// source, without a browser. go-echarts' default asset host is a CDN.
+func TestRemoteScriptsFound(t *testing.T) {
+	page := `<script src="./echarts.min.js"></script><script type="text/javascript" src="https://go-echarts.github.io/go-echarts-assets/assets/echarts.min.js"></script><script>var src="https://x";</script>`
+	if got := remoteScripts(page); len(got) != 1 || !strings.HasPrefix(got[0], "https://go-echarts.github.io/") {
+		t.Errorf("remoteScripts = %q, want the CDN script alone", got)
 	}
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Browser test of compare-runs' figures: builds a synthetic comparison,
-# opens each go-echarts page in headless Chromium with no network
-# (--no-sandbox --disable-gpu --disable-background-networking), and fails
-# when a chart area is blank in the screenshot or the page logged a
-# script error. Installs nothing: it needs Debian's `chromium` package and
+# Browser test of compare-runs' figures: builds a synthetic comparison, a
+# load report and a search report (of the fixture grid under
+# compare-runs/testdata/search), opens each go-echarts page in headless
+# Chromium with no network (--no-sandbox --disable-gpu
+# --disable-background-networking), and fails when a page loads a script
+# from anywhere but its own directory, a chart area is blank in the
+# screenshot or the page logged a script error. Installs nothing: it needs Debian's `chromium` package and
 # the ECharts script from scripts/bootstrap_echarts.sh.
 #
 #   scripts/bootstrap_echarts.sh && scripts/test_browser.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch reference of issue 6 ("Speed"): Qwen3-0.6B in plain eager
+"""The engine's PyTorch reference: Qwen3-0.6B in plain eager
 PyTorch, timed on the same cases as pkg/engine's Qwen3 benchmarks.
 
 Written from the equations of Hugging Face's modelling_qwen3 (no
@@ -16,9 +16,8 @@ then a greedy argmax as the engine's SampleAll does. Attention is eager
 (full score matrix, as HF's eager path); grouped-query attention reads the
 cached K and V of each KV head once for its query heads instead of copying
 them per query head (the same arithmetic as HF's repeat_kv, without the
-copy). The KV cache is preallocated per layer in the model's dtype; the
-Go engine keeps an fp32 cache, so at bf16 PyTorch reads half the cache
-bytes (about 1 ms a step at batch 1, 512 tokens).
+copy). The KV cache is preallocated per layer in the model's dtype, as
+the Go engine's is by default (engine.kv_dtype).
 
     scripts/bench/pytorch_ref.py --check
     scripts/bench/pytorch_ref.py [--dtype bf16,fp32] [--threads N]
@@ -472,7 +471,7 @@ def parse_list(s, allowed, what):
 
 
 def main():
-    p = argparse.ArgumentParser(description="PyTorch eager reference timings for Qwen3-0.6B (issue 6)")
+    p = argparse.ArgumentParser(description="PyTorch eager reference timings for Qwen3-0.6B")
     p.add_argument("--check", action="store_true", help="run the tiny-model cache check and exit")
     p.add_argument("--dtype", default="bf16,fp32", help="comma list of bf16, fp32 (default both)")
     p.add_argument("--cases", default="prefill,decode_b1,decode_b8,decode_b32",

@@ -1,7 +1,6 @@
 package figs
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -38,40 +37,27 @@ const SearchPage = "search.html"
 // its images in imageFormat (png, svg or both) through write, as WriteAll
 // does for a Set.
 func WriteFront(title string, fronts []Front, js []byte, imageFormat string, write func(name string, fn func(io.Writer) error) error) (Written, error) {
-	var w Written
-	pg := components.NewPage()
-	pg.SetPageTitle(title + ": capacity against GPUs")
-	pg.SetAssetsHost("./")
-	pg.AddCustomizedHeaders(errorHook)
-	for _, f := range fronts {
-		pg.AddCharts(frontChart(f))
-	}
-	var buf bytes.Buffer
-	if err := pg.Render(&buf); err != nil {
-		return w, fmt.Errorf("render %s: %w", SearchPage, err)
-	}
-	if bytes.Contains(buf.Bytes(), []byte("https://")) {
-		return w, fmt.Errorf("render %s: the page refers to a remote script; refusing to write it", SearchPage)
-	}
-	if err := write(SearchPage, func(out io.Writer) error { _, err := out.Write(buf.Bytes()); return err }); err != nil {
-		return w, err
-	}
-	w.Pages = []string{SearchPage}
-	if err := write(EchartsJS, func(out io.Writer) error { _, err := out.Write(js); return err }); err != nil {
-		return w, err
-	}
-	formats := []string{imageFormat}
-	if imageFormat == "both" {
-		formats = []string{"png", "svg"}
-	}
-	for _, f := range fronts {
-		if err := writeFrontImage(f, formats, write); err != nil {
-			return w, err
+	page := func() ([]string, error) {
+		var cs []components.Charter
+		for _, f := range fronts {
+			cs = append(cs, frontChart(f))
 		}
-		w.Images = append(w.Images, Image{Name: "search_" + f.Key, Caption: f.Title + ": each configuration, the Pareto front as a step line"})
+		if err := writePage(SearchPage, title+": capacity against GPUs", cs, write); err != nil {
+			return nil, err
+		}
+		return []string{SearchPage}, nil
 	}
-	w.ImageExt = formats[0]
-	return w, nil
+	images := func(formats []string) ([]Image, error) {
+		var out []Image
+		for _, f := range fronts {
+			if err := writeFrontImage(f, formats, write); err != nil {
+				return out, err
+			}
+			out = append(out, Image{Name: "search_" + f.Key, Caption: f.Title + ": each configuration, the Pareto front as a step line"})
+		}
+		return out, nil
+	}
+	return writeFigures(js, imageFormat, write, page, images)
 }
 
 func frontChart(f Front) *charts.Scatter {
@@ -97,7 +83,6 @@ func frontChart(f Front) *charts.Scatter {
 
 func writeFrontImage(f Front, formats []string, write func(name string, fn func(io.Writer) error) error) error {
 	p := newPlot(f.Title, f.XName, f.YName)
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}}
 	for i, g := range f.Groups {
 		c := colorOf(i + 1)
 		if len(g.Front.X) > 0 {
@@ -132,14 +117,5 @@ func writeFrontImage(f Front, formats []string, write func(name string, fn func(
 	p.X.Min, p.Y.Min = min(p.X.Min, 0), min(p.Y.Min, 0)
 	p.X.Max += 0.05*(p.X.Max-p.X.Min) + 0.5
 	p.Y.Max += 0.1 * float64(2*len(f.Groups)+1) * (p.Y.Max - p.Y.Min)
-	for _, format := range formats {
-		wt, err := p.WriterTo(imgW, imgH, format)
-		if err != nil {
-			return fmt.Errorf("draw search_%s.%s: %w", f.Key, format, err)
-		}
-		if err := write("search_"+f.Key+"."+format, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writePlot(p, "search_"+f.Key, formats, write)
 }

@@ -88,26 +88,32 @@ func WriteHTML(s *Set, write func(name string, fn func(io.Writer) error) error) 
 	}
 	var names []string
 	for _, p := range pages {
-		pg := components.NewPage()
-		pg.SetPageTitle(p.title)
-		pg.SetAssetsHost("./")
-		pg.AddCustomizedHeaders(errorHook)
-		pg.AddCharts(p.charts...)
-		var buf bytes.Buffer
-		if err := pg.Render(&buf); err != nil {
-			return nil, fmt.Errorf("render %s: %w", p.name, err)
-		}
-		if bytes.Contains(buf.Bytes(), []byte("https://")) {
-			// go-echarts' default asset host is a CDN; a page that
-			// names it would render blank offline.
-			return nil, fmt.Errorf("render %s: the page refers to a remote script; refusing to write it", p.name)
-		}
-		if err := write(p.name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		if err := writePage(p.name, p.title, p.charts, write); err != nil {
 			return nil, err
 		}
 		names = append(names, p.name)
 	}
 	return names, nil
+}
+
+// writePage renders one page of charts that loads ./echarts.min.js and
+// writes it through write.
+func writePage(name, title string, charts []components.Charter, write func(name string, fn func(io.Writer) error) error) error {
+	pg := components.NewPage()
+	pg.SetPageTitle(title)
+	pg.SetAssetsHost("./")
+	pg.AddCustomizedHeaders(errorHook)
+	pg.AddCharts(charts...)
+	var buf bytes.Buffer
+	if err := pg.Render(&buf); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte("https://")) {
+		// go-echarts' default asset host is a CDN; a page that
+		// names it would render blank offline.
+		return fmt.Errorf("render %s: the page refers to a remote script; refusing to write it", name)
+	}
+	return write(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err })
 }
 
 func common(id, title, sub, xName, yName string) []charts.GlobalOpts {

@@ -27,6 +27,9 @@ var palette = []color.RGBA{
 
 func colorOf(i int) color.RGBA { return palette[i%len(palette)] }
 
+// shapes tell series apart where colours do not (print in grey).
+var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}}
+
 // Image is one static figure written by WriteImages.
 type Image struct {
 	Name    string // file name without extension, e.g. cdf_ttft
@@ -38,14 +41,8 @@ type Image struct {
 func WriteImages(s *Set, formats []string, write func(name string, fn func(io.Writer) error) error) ([]Image, error) {
 	var out []Image
 	emit := func(name, caption string, p *plot.Plot) error {
-		for _, f := range formats {
-			wt, err := p.WriterTo(imgW, imgH, f)
-			if err != nil {
-				return fmt.Errorf("draw %s.%s: %w", name, f, err)
-			}
-			if err := write(name+"."+f, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
-				return err
-			}
+		if err := writePlot(p, name, formats, write); err != nil {
+			return err
 		}
 		out = append(out, Image{Name: name, Caption: caption})
 		return nil
@@ -114,6 +111,20 @@ func WriteImages(s *Set, formats []string, write func(name string, fn func(io.Wr
 	return out, nil
 }
 
+// writePlot draws p once per format through write, as name.<format>.
+func writePlot(p *plot.Plot, name string, formats []string, write func(name string, fn func(io.Writer) error) error) error {
+	for _, f := range formats {
+		wt, err := p.WriterTo(imgW, imgH, f)
+		if err != nil {
+			return fmt.Errorf("draw %s.%s: %w", name, f, err)
+		}
+		if err := write(name+"."+f, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
@@ -126,7 +137,6 @@ func newPlot(title, x, y string) *plot.Plot {
 // addPoints adds one scatter per series; colour i+first keeps each run's
 // colour the same across figures.
 func addPoints(p *plot.Plot, series []XY, first int) error {
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}}
 	for i, s := range series {
 		x, y := thin(s.X, s.Y)
 		if len(x) == 0 {

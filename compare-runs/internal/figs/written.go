@@ -19,9 +19,18 @@ type Written struct {
 // images in imageFormat (png, svg or both) through write, which takes a
 // name under figs/.
 func WriteAll(s *Set, js []byte, imageFormat string, write func(name string, fn func(io.Writer) error) error) (Written, error) {
+	return writeFigures(js, imageFormat, write,
+		func() ([]string, error) { return WriteHTML(s, write) },
+		func(formats []string) ([]Image, error) { return WriteImages(s, formats, write) })
+}
+
+// writeFigures writes a report's pages, the ECharts script beside them,
+// then its images in each format imageFormat names.
+func writeFigures(js []byte, imageFormat string, write func(name string, fn func(io.Writer) error) error,
+	pages func() ([]string, error), images func(formats []string) ([]Image, error)) (Written, error) {
 	var w Written
 	var err error
-	if w.Pages, err = WriteHTML(s, write); err != nil {
+	if w.Pages, err = pages(); err != nil {
 		return w, err
 	}
 	if err := write(EchartsJS, func(out io.Writer) error { _, err := out.Write(js); return err }); err != nil {
@@ -31,7 +40,7 @@ func WriteAll(s *Set, js []byte, imageFormat string, write func(name string, fn 
 	if imageFormat == "both" {
 		formats = []string{"png", "svg"}
 	}
-	if w.Images, err = WriteImages(s, formats, write); err != nil {
+	if w.Images, err = images(formats); err != nil {
 		return w, err
 	}
 	w.ImageExt = formats[0]
