@@ -9,6 +9,7 @@ import "golang.org/x/sys/cpu"
 var (
 	haveAVX512 = cpu.X86.HasAVX512F
 	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	haveBF16   = haveAVX512 && cpu.X86.HasAVX512BF16
 )
 
 // The assembly sums n floats, n a positive multiple of its block (128 for
@@ -24,6 +25,10 @@ func sumAVX2(x *float32, n int) float32
 // ymm) accumulators and returns the sum of all their lanes.
 func fmaAVX512(n int, a, b float32) float32
 func fmaAVX2(n int, a, b float32) float32
+
+// The assembly runs n ≥ 1 iterations of 24 VDPBF16PS (acc += a·b over
+// the bf16 pairs a and b) and returns the sum of all lanes.
+func dotBF16AVX512(n int, a, b uint32) float32
 
 func sumAVX512Slice(x []float32) float32 {
 	n := len(x) &^ 127
@@ -63,4 +68,11 @@ func fmaAsm() []FMAKernel {
 		ks = append(ks, FMAKernel{Name: "avx2", Lanes: 8, Accs: 12, run: fmaAVX2})
 	}
 	return ks
+}
+
+func dotAsm() []DotKernel {
+	if !haveBF16 {
+		return nil
+	}
+	return []DotKernel{{Name: "avx512bf16", Lanes: 16, Accs: 24, run: dotBF16AVX512}}
 }

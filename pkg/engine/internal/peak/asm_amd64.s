@@ -245,3 +245,121 @@ fma256:
 	VZEROUPPER
 	MOVSS  X0, ret+16(FP)
 	RET
+
+// VDPBF16PS (AVX512_BF16) spelled as bytes, which Go's assembler does not
+// know: DPi is Z(i) += Z24 · Z25, two bf16 products per fp32 lane.
+#define DP0 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc1 // vdpbf16ps zmm0,zmm24,zmm25
+#define DP1 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc9 // vdpbf16ps zmm1,zmm24,zmm25
+#define DP2 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd1 // vdpbf16ps zmm2,zmm24,zmm25
+#define DP3 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd9 // vdpbf16ps zmm3,zmm24,zmm25
+#define DP4 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe1 // vdpbf16ps zmm4,zmm24,zmm25
+#define DP5 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe9 // vdpbf16ps zmm5,zmm24,zmm25
+#define DP6 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm6,zmm24,zmm25
+#define DP7 BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm7,zmm24,zmm25
+#define DP8 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc1 // vdpbf16ps zmm8,zmm24,zmm25
+#define DP9 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc9 // vdpbf16ps zmm9,zmm24,zmm25
+#define DP10 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd1 // vdpbf16ps zmm10,zmm24,zmm25
+#define DP11 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd9 // vdpbf16ps zmm11,zmm24,zmm25
+#define DP12 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe1 // vdpbf16ps zmm12,zmm24,zmm25
+#define DP13 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe9 // vdpbf16ps zmm13,zmm24,zmm25
+#define DP14 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm14,zmm24,zmm25
+#define DP15 BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm15,zmm24,zmm25
+#define DP16 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc1 // vdpbf16ps zmm16,zmm24,zmm25
+#define DP17 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc9 // vdpbf16ps zmm17,zmm24,zmm25
+#define DP18 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd1 // vdpbf16ps zmm18,zmm24,zmm25
+#define DP19 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd9 // vdpbf16ps zmm19,zmm24,zmm25
+#define DP20 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe1 // vdpbf16ps zmm20,zmm24,zmm25
+#define DP21 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe9 // vdpbf16ps zmm21,zmm24,zmm25
+#define DP22 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf1 // vdpbf16ps zmm22,zmm24,zmm25
+#define DP23 BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf9 // vdpbf16ps zmm23,zmm24,zmm25
+
+// func dotBF16AVX512(n int, a, b uint32) float32
+//
+// n iterations of 24 VDPBF16PS on 24 zmm accumulators, each lane adding
+// the two bf16 products of the pairs a and b; returns the sum of all
+// lanes. 24 chains, as fmaAVX512, keep both pipes busy.
+TEXT ·dotBF16AVX512(SB), NOSPLIT, $0-20
+	MOVQ         n+0(FP), CX
+	MOVL         a+8(FP), AX
+	MOVL         b+12(FP), DX
+	VPBROADCASTD AX, Z24
+	VPBROADCASTD DX, Z25
+	VXORPS       Z0, Z0, Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VXORPS       Z20, Z20, Z20
+	VXORPS       Z21, Z21, Z21
+	VXORPS       Z22, Z22, Z22
+	VXORPS       Z23, Z23, Z23
+
+dot512:
+	DP0
+	DP1
+	DP2
+	DP3
+	DP4
+	DP5
+	DP6
+	DP7
+	DP8
+	DP9
+	DP10
+	DP11
+	DP12
+	DP13
+	DP14
+	DP15
+	DP16
+	DP17
+	DP18
+	DP19
+	DP20
+	DP21
+	DP22
+	DP23
+	DECQ CX
+	JNZ  dot512
+	VADDPS Z12, Z0, Z0
+	VADDPS Z13, Z1, Z1
+	VADDPS Z14, Z2, Z2
+	VADDPS Z15, Z3, Z3
+	VADDPS Z16, Z4, Z4
+	VADDPS Z17, Z5, Z5
+	VADDPS Z18, Z6, Z6
+	VADDPS Z19, Z7, Z7
+	VADDPS Z20, Z8, Z8
+	VADDPS Z21, Z9, Z9
+	VADDPS Z22, Z10, Z10
+	VADDPS Z23, Z11, Z11
+	VADDPS Z6, Z0, Z0
+	VADDPS Z7, Z1, Z1
+	VADDPS Z8, Z2, Z2
+	VADDPS Z9, Z3, Z3
+	VADDPS Z10, Z4, Z4
+	VADDPS Z11, Z5, Z5
+	VADDPS Z3, Z0, Z0
+	VADDPS Z4, Z1, Z1
+	VADDPS Z5, Z2, Z2
+	VADDPS Z1, Z0, Z0
+	VADDPS Z2, Z0, Z0
+	HSUM_Z0
+	MOVSS  X0, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -4,3 +4,4 @@ package peak
 
 func sumAsm() []SumKernel { return nil }
 func fmaAsm() []FMAKernel { return nil }
+func dotAsm() []DotKernel { return nil }

@@ -77,3 +77,20 @@ func BenchmarkFMAPeak(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBF16DotPeak reports bf16 dot-product GFLOP/s (VDPBF16PS: per
+// fp32 lane two products and two additions).
+func BenchmarkBF16DotPeak(b *testing.B) {
+	const one, small = 0x3f80, 0x3a80 // 1 and 2⁻¹⁰ in bf16
+	for _, k := range DotKernels() {
+		for _, th := range threadCounts() {
+			b.Run(fmt.Sprintf("%s/threads%d", k.Name, th), func(b *testing.B) {
+				for range b.N {
+					sink += k.RunParallel(fmaIters, th, one<<16|one, small<<16|small)
+				}
+				flops := k.Flops(fmaIters) * float64(th) * float64(b.N)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -104,3 +104,49 @@ func SumKernels() []SumKernel {
 func FMAKernels() []FMAKernel {
 	return append(fmaAsm(), FMAKernel{Name: "go", Lanes: 1, Accs: 8, run: fmaGo})
 }
+
+// DotKernel runs bf16 dot-product instructions (two bf16 products added
+// into each fp32 lane) on independent accumulators: the bf16 matmul
+// kernels' peak.
+type DotKernel struct {
+	Name        string
+	Lanes, Accs int
+	run         func(n int, a, b uint32) float32
+}
+
+// Run performs n iterations (n ≥ 1) with the bf16 pairs a and b (the low
+// half of each is the first element) and returns the sum over every lane
+// of every accumulator.
+func (k DotKernel) Run(n int, a, b uint32) float32 {
+	if n < 1 {
+		return 0
+	}
+	return k.run(n, a, b)
+}
+
+// RunParallel runs n iterations on each of threads goroutines at once.
+func (k DotKernel) RunParallel(n, threads int, a, b uint32) float32 {
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	parts := make([]float32, threads)
+	var wg sync.WaitGroup
+	for t := range threads {
+		wg.Go(func() { parts[t] = k.Run(n, a, b) })
+	}
+	wg.Wait()
+	var s float32
+	for _, p := range parts {
+		s += p
+	}
+	return s
+}
+
+// Flops is the floating-point operations of Run(n): each lane does two
+// products and two additions per instruction.
+func (k DotKernel) Flops(n int) float64 { return 4 * float64(k.Lanes) * float64(k.Accs) * float64(n) }
+
+// DotKernels lists the bf16 dot-product kernels this CPU can run (none
+// without AVX512_BF16; there is no pure-Go twin, as it would not measure
+// anything).
+func DotKernels() []DotKernel { return dotAsm() }

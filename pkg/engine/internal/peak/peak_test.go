@@ -93,3 +93,24 @@ func ExampleFMAKernel_Flops() {
 	fmt.Println(k.Flops(1))
 	// Output: 768
 }
+
+// With a = (1, 1) and b = (1, 1) in bf16 every lane adds 2 per
+// iteration: exact for small n.
+func TestDotBF16Exact(t *testing.T) {
+	const one = 0x3f80
+	for _, k := range DotKernels() {
+		for _, n := range []int{1, 2, 5, 100} {
+			want := float32(2 * n * k.Lanes * k.Accs)
+			if got := k.Run(n, one<<16|one, one<<16|one); got != want {
+				t.Errorf("%s: Run(%d) = %v, want %v", k.Name, n, got, want)
+			}
+			if got := k.RunParallel(n, 3, one<<16|one, one<<16|one); got != 3*want {
+				t.Errorf("%s: RunParallel(%d, 3 threads) = %v, want %v", k.Name, n, got, 3*want)
+			}
+		}
+		// Only the first element of each pair set: (1, 0)·(1, 1) adds 1.
+		if got, want := k.Run(3, one, one<<16|one), float32(3*k.Lanes*k.Accs); got != want {
+			t.Errorf("%s: one product per pair: %v, want %v", k.Name, got, want)
+		}
+	}
+}
