@@ -119,8 +119,11 @@ func tokenTime(run *artifacts.Run, id, k int) float64 {
 }
 
 // Sarathi-Serve: 2 empty prefill chunks, then one token per step, 20 ms
-// apart. TTFT must count the prefill steps (3 steps = 60 ms), not stop at
-// the first chunk, and every gap must be one step (serving-bench.md §3.3).
+// apart. TTFT must count the prefill steps (the first token is the third
+// chunk, not the first), and every token must be stamped when the server
+// flushed its chunk. The stamps are checked against the server's own flush
+// times, not the nominal 20 ms schedule: on a loaded machine the fake
+// server itself runs late, and that is not the client's error.
 func TestSarathiStreamTiming(t *testing.T) {
 	const step = 0.020
 	r := replay(t, fakeserver.Behavior{Profile: "sarathi", PrefillSteps: 2, Step: 20 * time.Millisecond}, workload(3, 5, 0.05), Options{})
@@ -131,16 +134,14 @@ func TestSarathiStreamTiming(t *testing.T) {
 			t.Fatalf("request %d: %+v", q.RequestID, q)
 		}
 		worst = math.Max(worst, math.Abs(m.TTFT-3*step))
-		if math.Abs(m.TTFT-3*step) > tol {
-			t.Errorf("request %d TTFT %.4f s, want %.3f", q.RequestID, m.TTFT, 3*step)
+		// Three server steps at least, whatever the load.
+		if m.TTFT < 3*step-tol {
+			t.Errorf("request %d TTFT %.4f s, shorter than the 3 steps %.3f s it takes", q.RequestID, m.TTFT, 3*step)
 		}
 	}
 	for _, tok := range r.run.Tokens {
 		if tok.TokenIndex > 0 {
 			worst = math.Max(worst, math.Abs(tok.Latency-step))
-			if math.Abs(tok.Latency-step) > tol {
-				t.Errorf("token %d/%d gap %.4f, want %.3f", tok.RequestID, tok.TokenIndex, tok.Latency, step)
-			}
 		}
 	}
 	for _, s := range r.c.Stats {
@@ -148,13 +149,23 @@ func TestSarathiStreamTiming(t *testing.T) {
 		if s.TokenTiming != TimingOnePerStep || s.NumPrefillChunks != 2 || s.PromptMismatch || s.UsagePrompt != 4 || s.Error != "" {
 			t.Errorf("stats %+v", s)
 		}
+		for k, c := range s.tokenChunks {
+			if c != k+2 {
+				t.Errorf("request %d: token %d from chunk %d, want %d (after the 2 prefill chunks)", s.RequestID, k, c, k+2)
+			}
+		}
+	}
+	lag := stampLag(t, r)
+	if lag > tol {
+		t.Errorf("a token was stamped %.2f ms after the server flushed it (limit %.0f ms)", lag*1e3, tol*1e3)
 	}
 	t.Logf("largest deviation from the nominal schedule: %.2f ms; largest stamp lag behind the server's flush: %.3f ms",
-		worst*1e3, stampLag(t, r)*1e3)
+		worst*1e3, lag*1e3)
 }
 
 // vLLM: continuous usage, two tokens merged per chunk: the merged tokens
-// share the chunk's time (a 0 s gap), counts exact.
+// share the chunk's time (a 0 s gap), counts exact, every stamp at its
+// chunk's flush (against the server's own times, as above).
 func TestVLLMMergedChunks(t *testing.T) {
 	r := replay(t, fakeserver.Behavior{Profile: "vllm", Step: 10 * time.Millisecond, PerChunk: 2}, workload(2, 6, 0.02), Options{})
 	worst := 0.0
@@ -164,8 +175,8 @@ func TestVLLMMergedChunks(t *testing.T) {
 		}
 		m := q.Metrics()
 		worst = math.Max(worst, math.Abs(m.TTFT-0.010))
-		if math.Abs(m.TTFT-0.010) > tol {
-			t.Errorf("TTFT %.4f want 0.010", m.TTFT)
+		if m.TTFT < 0.010-tol {
+			t.Errorf("TTFT %.4f, shorter than the 0.010 s step", m.TTFT)
 		}
 	}
 	zero := 0
@@ -175,8 +186,8 @@ func TestVLLMMergedChunks(t *testing.T) {
 		}
 		if tok.TokenIndex%2 == 0 && tok.TokenIndex > 0 {
 			worst = math.Max(worst, math.Abs(tok.Latency-0.010))
-			if math.Abs(tok.Latency-0.010) > tol {
-				t.Errorf("token %d/%d gap %.4f, want 0.010", tok.RequestID, tok.TokenIndex, tok.Latency)
+			if tok.Latency <= 0 {
+				t.Errorf("token %d/%d gap %.4f: a new chunk's token must come later", tok.RequestID, tok.TokenIndex, tok.Latency)
 			}
 		}
 	}
@@ -195,8 +206,12 @@ func TestVLLMMergedChunks(t *testing.T) {
 	if !strings.Contains(b.String(), "0,1,0,2,exact\n") || strings.Count(b.String(), "\n") != 13 {
 		t.Errorf("client_tokens.csv:\n%s", b.String())
 	}
+	lag := stampLag(t, r)
+	if lag > tol {
+		t.Errorf("a token was stamped %.2f ms after the server flushed it (limit %.0f ms)", lag*1e3, tol*1e3)
+	}
 	t.Logf("largest deviation from the nominal schedule: %.2f ms; largest stamp lag behind the server's flush: %.3f ms",
-		worst*1e3, stampLag(t, r)*1e3)
+		worst*1e3, lag*1e3)
 }
 
 // A server whose usage disagrees with the workload is a warning, not a
@@ -304,8 +319,10 @@ func TestInterruptStopsAdmitting(t *testing.T) {
 func TestMaxConcurrencyQueues(t *testing.T) {
 	r := replay(t, fakeserver.Behavior{Profile: ProfileGeneric, Step: 20 * time.Millisecond}, workload(3, 2, 0), Options{MaxConcurrency: 1})
 	s := Summarize(r.c.Stats)
-	// Three requests at t=0, one slot, 40 ms each: the last waits ~80 ms.
-	if s.Failed != 0 || math.Abs(s.ClientQueueTimeMax-0.080) > tol {
+	// Three requests at t=0, one slot, 40 ms each: the last waits at
+	// least 80 ms (more when a loaded machine slows the fake server), and
+	// far less than a second.
+	if s.Failed != 0 || s.ClientQueueTimeMax < 0.080-tol || s.ClientQueueTimeMax > 0.5 {
 		t.Errorf("summary %+v", s)
 	}
 }
