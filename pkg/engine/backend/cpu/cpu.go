@@ -35,6 +35,7 @@ type CPU struct {
 	rope    ropeCache
 	xbf     []uint16       // activations rounded to bf16 (matmul_bf16.go)
 	attn    []*attnScratch // per worker (attention.go)
+	pool    *pool          // threads-1 workers (pool.go)
 }
 
 // New builds a cpu backend.
@@ -53,7 +54,12 @@ func New(o backend.Options) (*CPU, error) {
 	if t <= 0 {
 		t = runtime.GOMAXPROCS(0)
 	}
-	return &CPU{threads: t, wdtype: o.WeightDType, kvdtype: o.KVDType}, nil
+	c := &CPU{threads: t, wdtype: o.WeightDType, kvdtype: o.KVDType}
+	if t > 1 {
+		c.pool = newPool(t - 1)
+		runtime.AddCleanup(c, func(p *pool) { p.stop() }, c.pool)
+	}
+	return c, nil
 }
 
 // Name implements backend.Backend.
@@ -160,6 +166,9 @@ func (c *CPU) parallel(n, grain int, f func(w, lo, hi int)) {
 		if n > 0 {
 			f(0, 0, n)
 		}
+		return
+	}
+	if c.pool != nil && c.pool.do(n, grain, chunks, f) {
 		return
 	}
 	var next atomic.Int64

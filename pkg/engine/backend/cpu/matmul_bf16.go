@@ -52,6 +52,11 @@ func matmulRangeBB(y []float32, ldy int, x []uint16, ldx int, w []uint16, ldw, m
 	var t4 [4]float32
 	nk := (k + kChunk - 1) / kChunk
 	kc := ((k+nk-1)/nk + 31) &^ 31
+	if m < 4 {
+		// No 4-row tile reuses the activations: read each weight row
+		// whole, one contiguous stream, instead of in k chunks.
+		kc = k
+	}
 	for b0 := n0; b0 < n1; b0 += nBlockBB {
 		b1 := min(b0+nBlockBB, n1)
 		bt := b0 + (b1-b0)&^3 // end of the whole 4-column tiles
@@ -70,6 +75,11 @@ func matmulRangeBB(y []float32, ldy int, x []uint16, ldx int, w []uint16, ldw, m
 			for ; i < m; i++ {
 				xi := x[i*ldx+k0:]
 				for j := b0; j < bt; j += 4 {
+					if m < 4 && kk == k && ldw == k && j+12 <= n1 {
+						// Two tiles ahead: 4 KiB rows are too short a run
+						// for the hardware prefetcher alone.
+						prefetch16(w[(j+8)*ldw : (j+12)*ldw])
+					}
 					tile1x4BB(xi, w[j*ldw+k0:], ldw, kk, &t4)
 					store(y[i*ldy+j:i*ldy+j+4], t4[:], k0 == 0)
 				}
