@@ -97,36 +97,45 @@ const pageBytes = 4096
 // KVWrite implements backend.Backend.
 func (c *CPU) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l backend.QKV, slots []int32) {
 	s, T := kv.(*kvStore), f32s(qkv)
-	d, wd, P := l.HeadDim, l.Width(), s.pad
-	for i, slot := range slots {
-		b, off := int(slot)/s.bs, int(slot)%s.bs
-		row := T.f32[i*wd : (i+1)*wd]
-		for h := range l.NumKVHeads {
-			r := s.region(b, h)
-			k := row[(l.NumHeads+h)*d : (l.NumHeads+h+1)*d]
-			v := row[(l.NumHeads+l.NumKVHeads+h)*d : (l.NumHeads+l.NumKVHeads+h+1)*d]
-			if !s.bf16 {
-				kt, vl := s.k32[layer][r:r+d*P], s.v32[layer][r+off*d:r+(off+1)*d]
-				for j, x := range k {
-					kt[j*P+off] = x
-				}
-				copy(vl, v)
-				continue
+	wd := l.Width()
+	// By KV head: the transposed K of one token touches a cache line per
+	// dimension pair, so the writes are worth both cores at batch 32.
+	c.parallel(l.NumKVHeads, 1, func(_, h0, h1 int) {
+		for i, slot := range slots {
+			b, off := int(slot)/s.bs, int(slot)%s.bs
+			row := T.f32[i*wd : (i+1)*wd]
+			for h := h0; h < h1; h++ {
+				s.write(layer, b, h, off, row, l)
 			}
-			kt, vt := s.k16[layer][r:r+d*P], s.v16[layer][r+(off/2)*2*d:r+(off/2+1)*2*d]
-			for j := 0; j < d; j += 2 {
-				kt[(j/2)*2*P+2*off] = ToBF16(k[j])
-				kt[(j/2)*2*P+2*off+1] = ToBF16(k[j+1])
-			}
-			odd := off & 1
-			for j, x := range v {
-				vt[2*j+odd] = ToBF16(x)
-				if odd == 0 {
-					// The slot's partner stays zero until written, so a
-					// zero probability never meets a stale value.
-					vt[2*j+1] = 0
-				}
-			}
+		}
+	})
+}
+
+// write stores one token's K and V of KV head h at slot off of block b.
+func (s *kvStore) write(layer, b, h, off int, row []float32, l backend.QKV) {
+	d, P, r := l.HeadDim, s.pad, s.region(b, h)
+	k := row[(l.NumHeads+h)*d : (l.NumHeads+h+1)*d]
+	v := row[(l.NumHeads+l.NumKVHeads+h)*d : (l.NumHeads+l.NumKVHeads+h+1)*d]
+	if !s.bf16 {
+		kt := s.k32[layer][r : r+d*P]
+		for j, x := range k {
+			kt[j*P+off] = x
+		}
+		copy(s.v32[layer][r+off*d:r+(off+1)*d], v)
+		return
+	}
+	kt, vt := s.k16[layer][r:r+d*P], s.v16[layer][r+(off/2)*2*d:r+(off/2+1)*2*d]
+	for j := 0; j < d; j += 2 {
+		kt[(j/2)*2*P+2*off] = ToBF16(k[j])
+		kt[(j/2)*2*P+2*off+1] = ToBF16(k[j+1])
+	}
+	odd := off & 1
+	for j, x := range v {
+		vt[2*j+odd] = ToBF16(x)
+		if odd == 0 {
+			// The slot's partner stays zero until written, so a zero
+			// probability never meets a stale value.
+			vt[2*j+1] = 0
 		}
 	}
 }
