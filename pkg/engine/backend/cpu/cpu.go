@@ -20,6 +20,7 @@ type Tensor struct {
 	rows, cols int
 	f32        []float32
 	bf16       []uint16
+	pk         []uint16 // bf16 in panels (matmul_packed.go), instead of bf16
 }
 
 // Dims implements backend.Tensor.
@@ -84,7 +85,8 @@ func (c *CPU) Rows(t backend.Tensor, n int) backend.Tensor {
 // A matrix of hugeMin elements or more is copied into huge pages (a decode
 // step streams every weight once, and in 4 KiB pages a 1.2 GB model is
 // 300,000 TLB misses a step); a smaller host slice of the wanted dtype is
-// used in place.
+// used in place. A bf16 matrix that fits the packed product is stored in
+// its panels instead (matmul_packed.go).
 func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 	n := h.Rows * h.Cols
 	t := &Tensor{rows: h.Rows, cols: h.Cols}
@@ -105,6 +107,9 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 			t.f32 = hugeF32(t, n)
 			copy(t.f32, h.F32)
 		}
+	case h.BF16 != nil && want != "F32" && packable(h.Rows, h.Cols):
+		t.pk = hugeU16(t, n)
+		c.pack(t.pk, h.BF16, h.Rows, h.Cols)
 	case h.BF16 != nil && want != "F32":
 		t.bf16 = h.BF16
 		if n >= hugeMin {
@@ -126,7 +131,12 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 			}
 		})
 	}
-	c.sawBF16 = c.sawBF16 || t.bf16 != nil
+	if t.bf16 != nil && packable(t.rows, t.cols) {
+		t.pk = hugeU16(t, n)
+		c.pack(t.pk, t.bf16, t.rows, t.cols)
+		t.bf16 = nil
+	}
+	c.sawBF16 = c.sawBF16 || t.bf16 != nil || t.pk != nil
 	return t, nil
 }
 

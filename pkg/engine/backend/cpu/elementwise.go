@@ -167,6 +167,12 @@ func (c *CPU) Embed(y, table backend.Tensor, ids []int32) {
 			copy(out, W.f32[int(id)*n:])
 			continue
 		}
+		if W.pk != nil {
+			for j := range out {
+				out[j] = FromBF16(packedAt(W.pk, n, int(id), j))
+			}
+			continue
+		}
 		for j, h := range W.bf16[int(id)*n : (int(id)+1)*n] {
 			out[j] = FromBF16(h)
 		}

@@ -14,7 +14,9 @@ const bf16MinRows = 1
 
 // useBF16 says whether MatMul takes the bf16×bf16 path for m rows of
 // activations against w.
-func useBF16(m int, w *Tensor) bool { return haveBF16 && w.bf16 != nil && m >= bf16MinRows }
+func useBF16(m int, w *Tensor) bool {
+	return haveBF16 && (w.bf16 != nil || w.pk != nil) && m >= bf16MinRows
+}
 
 // matmulBF16 is MatMul with x rounded to bf16 once, into the backend's
 // reusable buffer (safe: one caller at a time), then bf16×bf16 tiles.
@@ -27,6 +29,10 @@ func (c *CPU) matmulBF16(y, x, w *Tensor) {
 	c.parallel(m, max(1, (1<<15)/max(k, 1)), func(_, lo, hi int) {
 		roundBF16s(xb[lo*k:hi*k], x.f32[lo*k:hi*k])
 	})
+	if w.pk != nil {
+		c.matmulPacked(y.f32, xb, m, k, w)
+		return
+	}
 	c.parallel(n, c.grain(n), func(_, lo, hi int) {
 		matmulRangeBB(y.f32, n, xb, k, w.bf16, k, m, lo, hi, k)
 	})

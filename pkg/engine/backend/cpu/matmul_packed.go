@@ -1,0 +1,59 @@
+package cpu
+
+// Packed bf16 weights. A bf16 matrix whose row count is a multiple of 16
+// (and column count even) is stored, on a CPU with AVX512_BF16, as panels
+// of 16 weight rows (16 output columns), each [k/2][16][2]: for every pair
+// of input positions, the 16 rows' two values side by side. One panel row
+// is then one zmm, and VDPBF16PS with an activation pair broadcast adds
+// two products into each of 16 outputs: the outer-product form of a GEMM,
+// with no horizontal sums and each loaded weight used by up to 8
+// activation rows. The dot-product tiles (matmul_bf16.go) end every 4×4
+// tile with 16 horizontal sums and reread the activations from L2; at 32
+// rows they reached about half the bf16 peak.
+
+// packable says whether a rows×cols bf16 matrix is stored packed.
+func packable(rows, cols int) bool { return haveBF16 && rows > 1 && rows%16 == 0 && cols%2 == 0 }
+
+// pack writes w (rows×k, row-major) into dst in the panel layout.
+func (c *CPU) pack(dst, w []uint16, rows, k int) {
+	c.parallel(rows/16, 8, func(_, p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			pan := dst[p*16*k : (p+1)*16*k]
+			for lane := range 16 {
+				row := w[(16*p+lane)*k : (16*p+lane+1)*k]
+				for kp := 0; kp < k/2; kp++ {
+					pan[kp*32+lane*2] = row[2*kp]
+					pan[kp*32+lane*2+1] = row[2*kp+1]
+				}
+			}
+		}
+	})
+}
+
+// packedAt is element (row, col) of a packed rows×k matrix.
+func packedAt(pk []uint16, k, row, col int) uint16 {
+	return pk[(row/16)*16*k+(col/2)*32+(row%16)*2+col&1]
+}
+
+// panelGroup is the panels one kernel call covers.
+const panelGroup = 3
+
+// matmulPacked is y = xb·wᵀ for the m bf16 activation rows xb (m×k) and
+// packed w: groups of 3 panels (48 outputs) split over the workers, each
+// swept by blocks of up to 8 activation rows, the group's panels staying
+// in L2 from one block to the next.
+func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
+	n := w.rows
+	panels := n / 16
+	groups := (panels + panelGroup - 1) / panelGroup
+	grain := max(1, groups/(8*c.threads))
+	c.parallel(groups, grain, func(_, g0, g1 int) {
+		for g := g0; g < g1; g++ {
+			p0 := g * panelGroup
+			np := min(panelGroup, panels-p0)
+			for r0 := 0; r0 < m; r0 += 8 {
+				gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*16*k:], 16*k, k/2, min(8, m-r0), np)
+			}
+		}
+	})
+}

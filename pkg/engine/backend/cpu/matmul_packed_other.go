@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package cpu
+
+// gemm is never called without the assembly: weights are packed only
+// where haveBF16 holds (matmul_packed.go).
+func gemm(y []float32, ldy int, x []uint16, ldx int, w []uint16, pstride, pairs, rows, panels int) {
+	panic("cpu: packed bf16 product without AVX512_BF16")
+}
