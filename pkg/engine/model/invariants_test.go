@@ -200,3 +200,33 @@ func TestSampling(t *testing.T) {
 		t.Errorf("top-p sampling counts %v", seen)
 	}
 }
+
+// TestSampleAllGreedyBatch: a greedy batch large enough to be split over
+// the cores picks each row's argmax (lowest id on ties), and leaves rows
+// without logits at 0.
+func TestSampleAllGreedyBatch(t *testing.T) {
+	m := &Model{}
+	r := rand.New(rand.NewPCG(11, 12))
+	logits := make([][]float32, 13)
+	want := make([]int32, len(logits))
+	for i := range logits {
+		if i == 5 {
+			continue // no logits asked for this row
+		}
+		logits[i] = make([]float32, 1000)
+		for j := range logits[i] {
+			logits[i][j] = float32(r.NormFloat64())
+		}
+		want[i] = int32(r.IntN(1000))
+		logits[i][want[i]] = 10
+		if i%3 == 0 { // a tie after it: the lower id wins
+			logits[i][999] = 10
+		}
+	}
+	got := m.SampleAll(logits, Sampling{}, nil)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: token %d, want %d", i, got[i], want[i])
+		}
+	}
+}

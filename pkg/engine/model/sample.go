@@ -3,7 +3,9 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // Sampling selects how a token is drawn from logits. Temperature 0 is
@@ -76,6 +78,25 @@ func (s Sampling) Sample(logits []float32, r *rand.Rand) int32 {
 func (m *Model) SampleAll(logits [][]float32, s Sampling, r *rand.Rand) []int32 {
 	m.start(OpSample, -1, len(logits))
 	out := make([]int32, len(logits))
+	if (s.Temperature <= 0 || r == nil) && len(logits) >= 8 {
+		// Greedy draws nothing from r, so sequences are independent:
+		// the argmaxes of a large batch (32 × 152k logits) split over
+		// the cores.
+		var wg sync.WaitGroup
+		per := (len(logits) + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
+		for lo := 0; lo < len(logits); lo += per {
+			wg.Go(func() {
+				for i := lo; i < min(lo+per, len(logits)); i++ {
+					if logits[i] != nil {
+						out[i] = s.Sample(logits[i], nil)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		m.end(OpSample, -1, len(logits))
+		return out
+	}
 	for i, l := range logits {
 		if l != nil {
 			out[i] = s.Sample(l, r)
