@@ -198,9 +198,6 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			for b := 0; b*s.bs < keys; b++ {
 				r := s.region(int(sq.Blocks[b]), it.kvh)
 				n := min(s.bs, keys-b*s.bs)
-				if (b+prefetchAhead)*s.bs < keys {
-					s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, true)
-				}
 				for t := 0; t < n; t += 16 {
 					for r0 := 0; r0 < nr; r0 += 4 {
 						rows := min(4, nr-r0)
@@ -230,9 +227,6 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 				for i := 0; i < nr; i += 2 {
 					last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
 					for b := 0; b*s.bs < last; b++ {
-						if (b+prefetchAhead)*s.bs < last {
-							s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, false)
-						}
 						r := s.region(int(sq.Blocks[b]), it.kvh)
 						pairs := (min(s.bs, last-b*s.bs) + 1) / 2
 						pb := a.pb[i*ldp+b*s.pad:]
@@ -248,9 +242,6 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 					see := first + i/group + 1
 					p, o := a.s[i*ld:i*ld+see], a.o[i*d:(i+1)*d]
 					for b := 0; b*s.bs < see; b++ {
-						if (b+prefetchAhead)*s.bs < see && i%group == 0 {
-							s.prefetch(layer, int(sq.Blocks[b+prefetchAhead]), it.kvh, false)
-						}
 						r := s.region(int(sq.Blocks[b]), it.kvh)
 						pv(o, p[b*s.bs:], s.v32[layer][r:], d, min(s.bs, see-b*s.bs), d)
 					}
@@ -261,26 +252,6 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			}
 		}
 	})
-}
-
-// prefetchAhead is how many blocks ahead of the one being computed its
-// K (or V) region is requested: a region is 4 KiB at head dimension 128,
-// too short for the hardware prefetcher to ramp up on its own.
-const prefetchAhead = 2
-
-// prefetch requests (block, head)'s K or V region of layer.
-func (s *kvStore) prefetch(layer, block, head int, k bool) {
-	r, n := s.region(block, head), s.pad*s.l.HeadDim
-	switch {
-	case s.bf16 && k:
-		prefetch16(s.k16[layer][r : r+n])
-	case s.bf16:
-		prefetch16(s.v16[layer][r : r+n])
-	case k:
-		prefetch32(s.k32[layer][r : r+n])
-	default:
-		prefetch32(s.v32[layer][r : r+n])
-	}
 }
 
 // padProbs rounds a row's probabilities p to bf16 into dst, block by

@@ -52,16 +52,11 @@ func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
 //go:noescape
 func prefetchAVX512(p *byte, n int)
 
-// prefetch16 and prefetch32 ask for a KV region ahead of its use.
+// prefetch16 asks for bf16 data ahead of its use (the weight rows of a
+// one-row product, matmul_bf16.go).
 func prefetch16(x []uint16) {
 	if len(x) > 0 {
 		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
-	}
-}
-
-func prefetch32(x []float32) {
-	if len(x) > 0 {
-		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
 	}
 }
 
