@@ -61,6 +61,9 @@ func prefetch16(x []uint16) {
 }
 
 //go:noescape
+func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
+
+//go:noescape
 func pvBB2AVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 
 // pvBB2 is pvBB for rows o[:d] and o[ldo:ldo+d] with probabilities p and
@@ -74,5 +77,9 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) 
 	_ = o[ldo+d-1]
 	_ = p[ldp+2*pairs-1]
 	_ = v[(pairs-1)*2*d+2*d-1]
+	if d%128 == 0 {
+		pvBB2WAVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
+		return
+	}
 	pvBB2AVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
 }

@@ -575,3 +575,98 @@ pv2pairs:
 
 	VZEROUPPER
 	RET
+
+// func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
+// pvBB2AVX512 over 128 columns at a time, pairs in the outer loop: each
+// value-pair row's 512 bytes (at d = 128) are read in one sequential pass,
+// where 64-column blocks read every row twice, half at a time, and met the
+// memory's latency twice. Accumulators Z0..Z7 and Z8..Z15, pair
+// broadcasts Z16 and Z17, values Z20..Z27. d must be a positive multiple
+// of 128.
+TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-56
+	MOVQ o+0(FP), DI
+	MOVQ ldo+8(FP), AX
+	MOVQ p+16(FP), SI
+	MOVQ ldp+24(FP), R12
+	MOVQ v+32(FP), R8
+	MOVQ d+40(FP), DX
+	MOVQ pairs+48(FP), CX
+	LEAQ (DI)(AX*4), R13  // second output row
+	LEAQ (SI)(R12*2), R12 // second probability row
+	LEAQ (DX*4), BX       // a pair row: 2·d bf16
+	XORQ R9, R9           // column
+
+pvwcols:
+	VMOVUPS 0(DI)(R9*4), Z0
+	VMOVUPS 64(DI)(R9*4), Z1
+	VMOVUPS 128(DI)(R9*4), Z2
+	VMOVUPS 192(DI)(R9*4), Z3
+	VMOVUPS 256(DI)(R9*4), Z4
+	VMOVUPS 320(DI)(R9*4), Z5
+	VMOVUPS 384(DI)(R9*4), Z6
+	VMOVUPS 448(DI)(R9*4), Z7
+	VMOVUPS 0(R13)(R9*4), Z8
+	VMOVUPS 64(R13)(R9*4), Z9
+	VMOVUPS 128(R13)(R9*4), Z10
+	VMOVUPS 192(R13)(R9*4), Z11
+	VMOVUPS 256(R13)(R9*4), Z12
+	VMOVUPS 320(R13)(R9*4), Z13
+	VMOVUPS 384(R13)(R9*4), Z14
+	VMOVUPS 448(R13)(R9*4), Z15
+	LEAQ    (R8)(R9*4), R10
+	XORQ    R11, R11
+
+pvwpairs:
+	VPBROADCASTD (SI)(R11*4), Z16
+	VPBROADCASTD (R12)(R11*4), Z17
+	VMOVDQU16    0(R10), Z20
+	VMOVDQU16    64(R10), Z21
+	VMOVDQU16    128(R10), Z22
+	VMOVDQU16    192(R10), Z23
+	VMOVDQU16    256(R10), Z24
+	VMOVDQU16    320(R10), Z25
+	VMOVDQU16    384(R10), Z26
+	VMOVDQU16    448(R10), Z27
+	PX_0
+	PX_8
+	PX_1
+	PX_9
+	PX_2
+	PX_10
+	PX_3
+	PX_11
+	PX_4
+	PX_12
+	PX_5
+	PX_13
+	PX_6
+	PX_14
+	PX_7
+	PX_15
+	ADDQ         BX, R10
+	INCQ         R11
+	CMPQ         R11, CX
+	JLT          pvwpairs
+
+	VMOVUPS Z0, 0(DI)(R9*4)
+	VMOVUPS Z1, 64(DI)(R9*4)
+	VMOVUPS Z2, 128(DI)(R9*4)
+	VMOVUPS Z3, 192(DI)(R9*4)
+	VMOVUPS Z4, 256(DI)(R9*4)
+	VMOVUPS Z5, 320(DI)(R9*4)
+	VMOVUPS Z6, 384(DI)(R9*4)
+	VMOVUPS Z7, 448(DI)(R9*4)
+	VMOVUPS Z8, 0(R13)(R9*4)
+	VMOVUPS Z9, 64(R13)(R9*4)
+	VMOVUPS Z10, 128(R13)(R9*4)
+	VMOVUPS Z11, 192(R13)(R9*4)
+	VMOVUPS Z12, 256(R13)(R9*4)
+	VMOVUPS Z13, 320(R13)(R9*4)
+	VMOVUPS Z14, 384(R13)(R9*4)
+	VMOVUPS Z15, 448(R13)(R9*4)
+	ADDQ    $128, R9
+	CMPQ    R9, DX
+	JLT     pvwcols
+
+	VZEROUPPER
+	RET

@@ -67,6 +67,20 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 					t.Fatalf("pvBB d=%d pairs=%d [%d] = %g, twin %g", d, pairs, c, got[c], want[c])
 				}
 			}
+			// Two rows sharing the value loads (64- and 128-column
+			// kernels): each row as pvBBGo gives it.
+			ldp, ldo := 2*pairs+6, d+3
+			pp := bfSlice(r, ldp+2*pairs, false)
+			o2 := f32(ldo + d)
+			got2, want2 := append([]float32(nil), o2...), append([]float32(nil), o2...)
+			pvBB2(got2, ldo, pp, ldp, v, d, pairs)
+			pvBBGo(want2, pp, v, d, pairs)
+			pvBBGo(want2[ldo:], pp[ldp:], v, d, pairs)
+			for c := range want2 {
+				if got2[c] != want2[c] {
+					t.Fatalf("pvBB2 d=%d pairs=%d [%d] = %g, twin %g", d, pairs, c, got2[c], want2[c])
+				}
+			}
 			// The twin itself against float64: it accumulates onto o.
 			for c := range d {
 				ref := float64(o0[c])

@@ -33,3 +33,21 @@
 #define PW_1 BYTE $0x62; BYTE $0x32; BYTE $0x56; BYTE $0x48; BYTE $0x52; BYTE $0xcd // vdpbf16ps zmm9,zmm5,zmm21
 #define PW_2 BYTE $0x62; BYTE $0x32; BYTE $0x56; BYTE $0x48; BYTE $0x52; BYTE $0xd6 // vdpbf16ps zmm10,zmm5,zmm22
 #define PW_3 BYTE $0x62; BYTE $0x32; BYTE $0x56; BYTE $0x48; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11,zmm5,zmm23
+// PX_j: Z(j) += the first row's pair (Z16) · Z(20+j) for j < 8, and
+// Z(8+j) += the second row's pair (Z17) · Z(20+j): 128 columns of two rows.
+#define PX_0 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xc4 // vdpbf16ps zmm0,zmm16,zmm20
+#define PX_1 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xcd // vdpbf16ps zmm1,zmm16,zmm21
+#define PX_2 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xd6 // vdpbf16ps zmm2,zmm16,zmm22
+#define PX_3 BYTE $0x62; BYTE $0xb2; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm3,zmm16,zmm23
+#define PX_4 BYTE $0x62; BYTE $0x92; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm4,zmm16,zmm24
+#define PX_5 BYTE $0x62; BYTE $0x92; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xe9 // vdpbf16ps zmm5,zmm16,zmm25
+#define PX_6 BYTE $0x62; BYTE $0x92; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xf2 // vdpbf16ps zmm6,zmm16,zmm26
+#define PX_7 BYTE $0x62; BYTE $0x92; BYTE $0x7e; BYTE $0x40; BYTE $0x52; BYTE $0xfb // vdpbf16ps zmm7,zmm16,zmm27
+#define PX_8 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xc4 // vdpbf16ps zmm8,zmm17,zmm20
+#define PX_9 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xcd // vdpbf16ps zmm9,zmm17,zmm21
+#define PX_10 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xd6 // vdpbf16ps zmm10,zmm17,zmm22
+#define PX_11 BYTE $0x62; BYTE $0x32; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xdf // vdpbf16ps zmm11,zmm17,zmm23
+#define PX_12 BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe0 // vdpbf16ps zmm12,zmm17,zmm24
+#define PX_13 BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xe9 // vdpbf16ps zmm13,zmm17,zmm25
+#define PX_14 BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xf2 // vdpbf16ps zmm14,zmm17,zmm26
+#define PX_15 BYTE $0x62; BYTE $0x12; BYTE $0x76; BYTE $0x40; BYTE $0x52; BYTE $0xfb // vdpbf16ps zmm15,zmm17,zmm27
