@@ -7,14 +7,16 @@ import (
 )
 
 // TestOutputNotWritable: on a full disk or a read-only file system a
-// comparison and a load report exit 1 with one line naming the path and
-// the OS error, and leave neither a report directory nor a temporary one.
+// comparison, a load report and a search report exit 1 with one line
+// naming the path and the OS error, and leave neither a report directory
+// nor a temporary one.
 func TestOutputNotWritable(t *testing.T) {
 	fx, realDir, simDir := fixture(t)
 	js := fakeEcharts(t, fx)
 	reports := map[string][]string{
-		"comparison":  {"real_run_dir=" + realDir, "sim_run_dir=" + simDir, "comparison_id=c1", "echarts_js=" + js},
-		"load report": {loadPairs(), "slo.ttft_ms=300", "slo.tbt_ms=50", "comparison_id=l1", "figures=false"},
+		"comparison":    {"real_run_dir=" + realDir, "sim_run_dir=" + simDir, "comparison_id=c1", "echarts_js=" + js},
+		"load report":   {loadPairs(), "slo.ttft_ms=300", "slo.tbt_ms=50", "comparison_id=l1", "figures=false"},
+		"search report": {"search=" + searchGrid, "comparison_id=s1", "echarts_js=" + js},
 	}
 	for _, disk := range []struct {
 		name  string

@@ -36,3 +36,37 @@ func TestOutputNotWritable(t *testing.T) {
 		})
 	}
 }
+
+// TestCapacityNotWritable: the same for a capacity search, whose run
+// directory is claimed before the first probe and gets capacity.json
+// (some 5 KiB here) and config.yaml once the search is done.
+func TestCapacityNotWritable(t *testing.T) {
+	bundle, dir := capacityWorkload(t, 20)
+	for _, tc := range []struct {
+		name  string
+		mount func(t *testing.T) string
+		want  string
+	}{
+		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
+		// capacity.json fits, config.yaml (written apart from it) does not.
+		{"full disk after capacity.json", func(t *testing.T) string { return disktest.Full(t, 8<<10) }, "no space left on device"},
+		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := tc.mount(t)
+			stdout, stderr, st := runTool(t, "sim.mode=capacity", "vidur.profiling.root="+bundle, "workload.workload_dir="+dir,
+				"output_root="+root, "run_id=cap", "slo.ttft_ms=500", "capacity.qps_min=0.5", "capacity.qps_max=50")
+			t.Logf("stderr:\n%s", stderr)
+			disktest.CheckFailure(t, st, stderr, root, tc.want)
+			if stdout != "" {
+				t.Errorf("printed %q, want nothing", stdout)
+			}
+			if left := disktest.Files(t, root); len(left) > 0 {
+				t.Errorf("files left: %v", left)
+			}
+			if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
+				t.Errorf("temporary directories left: %v", tmp)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -204,15 +205,11 @@ func FuzzReadSummaryTable(f *testing.F) {
 	})
 }
 
-// fuzzMeta is the JSON-meta property: read from a file; if accepted,
-// write, read again and get the same value. write may fill defaults into
-// the value it is given (tool_version), so it is compared after writing.
-func fuzzMeta[T any](t *testing.T, name string, data []byte, read func(string) (*T, error), write func(*bytes.Buffer, *T) error) {
-	fuzzMetaAt(t, filepath.Join(t.TempDir(), name), data, read, write)
-}
-
-// fuzzMetaAt is fuzzMeta on the file p, which it overwrites: a scratch
-// file of the target's (fuzzScratch), cheaper than a directory each run.
+// fuzzMetaAt is the JSON-meta property: read from the file p; if
+// accepted, write, read again and get the same value. write may fill
+// defaults into the value it is given (tool_version), so it is compared
+// after writing. p is a scratch file of the target's (fuzzScratch),
+// overwritten by each execution: cheaper than a directory each run.
 func fuzzMetaAt[T any](t *testing.T, p string, data []byte, read func(string) (*T, error), write func(*bytes.Buffer, *T) error) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -256,47 +253,57 @@ func FuzzReadComparisonMeta(f *testing.F) {
 	})
 }
 
-// FuzzReadRunMeta reads run_meta.json inside a copy of the golden run and
-// writes accepted metadata back through RunWriter.Close.
+// FuzzReadRunMeta reads run_meta.json beside the golden run's request
+// metrics and writes accepted metadata back through RunWriter.Close.
 func FuzzReadRunMeta(f *testing.F) {
 	addSeeds(f, "golden/run/run_meta.json", "invalid/run/*/run_meta.json")
+	// One run directory whose meta each execution rewrites, the golden run
+	// read once, and one directory the writer replaces: directories made
+	// afresh for every execution cost more than the reads (see fuzzScratch).
+	dir := fuzzScratch(f, "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		f.Fatal(err)
+	}
 	golden, err := os.ReadFile(goldenPath("run/" + RequestMetricsFile))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, RequestMetricsFile), golden, 0o644)
+	}
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		read := func(p string) (*RunMeta, error) {
-			dir := filepath.Dir(p)
-			if err := os.WriteFile(filepath.Join(dir, RequestMetricsFile), golden, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			run, err := ReadRunDir(dir)
-			if err != nil {
-				return nil, err
-			}
-			return &run.Meta, nil
+	base, err := ReadRunDir(goldenPath("run"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	again := fuzzScratch(f, "again")
+	read := func(p string) (*RunMeta, error) {
+		run, err := ReadRunDir(filepath.Dir(p))
+		if err != nil {
+			return nil, err
 		}
-		write := func(b *bytes.Buffer, m *RunMeta) error {
-			d, err := CreateDir(filepath.Join(t.TempDir(), "run"), false)
-			if err != nil {
-				return err
-			}
-			defer d.Abort()
-			run, err := ReadRunDir(copyGolden(t, "run"))
-			if err != nil {
-				return err
-			}
-			run.Meta = *m
-			run.Tokens, run.Batches = nil, nil
-			if err := rewriteRun(d, run); err != nil {
-				return err
-			}
-			*m = run.Meta // Close fills counts and defaults in
-			out, err := os.ReadFile(d.Path(RunMetaFile))
-			b.Write(out)
+		return &run.Meta, nil
+	}
+	write := func(b *bytes.Buffer, m *RunMeta) error {
+		d, err := CreateDir(again, true)
+		if err != nil {
 			return err
 		}
-		fuzzMeta(t, RunMetaFile, data, read, write)
+		defer d.Abort()
+		run := *base
+		run.Requests = slices.Clone(base.Requests)
+		run.Meta = *m
+		run.Tokens, run.Batches = nil, nil
+		if err := rewriteRun(d, &run); err != nil {
+			return err
+		}
+		*m = run.Meta // Close fills counts and defaults in
+		out, err := os.ReadFile(d.Path(RunMetaFile))
+		b.Write(out)
+		return err
+	}
+	p := filepath.Join(dir, RunMetaFile)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzMetaAt(t, p, data, read, write)
 	})
 }
 
@@ -304,9 +311,10 @@ func FuzzReadRunMeta(f *testing.F) {
 // accepted documents back through WriteCapacity.
 func FuzzReadCapacity(f *testing.F) {
 	addSeeds(f, "golden/capacity.json", "valid/capacity/*/capacity.json", "invalid/capacity/*/capacity.json")
+	p := fuzzScratch(f, CapacityFile)
+	read := func(path string) (*Capacity, error) { return ReadCapacity(filepath.Dir(path)) }
 	f.Fuzz(func(t *testing.T, data []byte) {
-		read := func(p string) (*Capacity, error) { return ReadCapacity(filepath.Dir(p)) }
-		fuzzMeta(t, CapacityFile, data, read, func(b *bytes.Buffer, c *Capacity) error { return WriteCapacity(b, c) })
+		fuzzMetaAt(t, p, data, read, func(b *bytes.Buffer, c *Capacity) error { return WriteCapacity(b, c) })
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +92,7 @@ func (m *Manifest) write(path string) error {
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+ManifestFile+".*")
 	if err != nil {
-		return err
+		return osError(err)
 	}
 	defer os.Remove(f.Name()) // fails harmlessly once renamed
 	_, err = f.Write(b.Bytes())
@@ -101,10 +103,24 @@ func (m *Manifest) write(path string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	return os.Rename(f.Name(), path)
+	return osError(err)
+}
+
+// osError is err without the temporary file's name, which would be a
+// second path in the caller's message: the caller names the manifest.
+func osError(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 // ReadManifest reads a sweep's multirun.yaml.

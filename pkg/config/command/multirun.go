@@ -141,6 +141,7 @@ func (s *sweep) start(id, path string, lr *LaunchRecord) (*Manifest, error) {
 	m := newManifest(s.tool.Name, id, s.args, s.jobs)
 	m.Launcher = lr
 	if err := m.write(path); err != nil {
+		os.Remove(filepath.Dir(path)) // a sweep directory without its record is no sweep; fails harmlessly if not empty
 		return nil, fmt.Errorf("multirun: write %s: %w", path, err)
 	}
 	fmt.Fprintf(s.stderr, "%s: multirun: %s, manifest %s\n", s.tool.Name, count(len(s.jobs), "job"), path)

@@ -13,8 +13,8 @@ func FuzzReadRows(f *testing.F) {
 	f.Add([]byte("num_tokens,time_stats.add.median\n1,abc\n"))
 	f.Add([]byte("\"a\nb\",x\n1,2\n"))
 	f.Add([]byte(""))
+	p := filepath.Join(f.TempDir(), "mlp.csv") // overwritten by each execution: see FuzzTables
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p := filepath.Join(t.TempDir(), "mlp.csv")
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -37,12 +37,19 @@ func FuzzTables(f *testing.F) {
 	f.Add([]byte("num_tokens,prediction\n1,0.5\n3,0.7\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,1,0.1\n64,4,0.2\n"))
 	f.Add([]byte("num_tokens,prediction\n-1,0.5\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,2,0.1\n"))
 	f.Add([]byte("num_tokens,prediction\n99999999999,1\n"), []byte("kv_cache_size,prefill_chunk_size_squared,prediction\n0,1,0.1\n5,1,1\n7,1,1\n"))
+	// Scratch files made once and overwritten by each execution: a
+	// temporary directory per execution cost more than the reads, and
+	// left minimizing a new input no time to finish.
+	dir := f.TempDir()
+	p1 := filepath.Join(dir, "add.csv")
+	p2 := filepath.Join(dir, "prefill.csv")
 	f.Fuzz(func(t *testing.T, one, two []byte) {
-		dir := t.TempDir()
-		p1 := filepath.Join(dir, "add.csv")
-		p2 := filepath.Join(dir, "prefill.csv")
-		os.WriteFile(p1, one, 0o644)
-		os.WriteFile(p2, two, 0o644)
+		if err := os.WriteFile(p1, one, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p2, two, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if tab, err := read1(p1, "num_tokens"); err == nil {
 			for i := range tab {
 				_ = tab[i]
