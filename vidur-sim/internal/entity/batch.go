@@ -23,15 +23,28 @@ type Batch struct {
 
 // NewBatch builds a batch; id comes from the simulator's batch counter.
 func NewBatch(id, replica int, reqs []*Request, tokens []int) *Batch {
-	b := &Batch{ID: id, Replica: replica, Requests: reqs, Tokens: tokens}
-	for i, r := range reqs {
-		b.TotalTokens += tokens[i]
+	b := new(Batch)
+	b.Set(id, replica, reqs, tokens)
+	return b
+}
+
+// Set makes b the batch id of reqs and tokens, which it keeps, as
+// NewBatch does: a scheduler recycles a batch the simulator is done with
+// by appending to its Requests[:0] and Tokens[:0] and calling Set,
+// instead of allocating three objects per iteration.
+func (b *Batch) Set(id, replica int, reqs []*Request, tokens []int) {
+	*b = Batch{ID: id, Replica: replica, Requests: reqs, Tokens: tokens}
+	b.count()
+}
+
+func (b *Batch) count() {
+	for i, r := range b.Requests {
+		b.TotalTokens += b.Tokens[i]
 		if !r.PrefillComplete {
-			b.PrefillTokens += tokens[i]
+			b.PrefillTokens += b.Tokens[i]
 		}
 	}
 	b.TotalTokensRounded = (b.TotalTokens + 7) / 8 * 8
-	return b
 }
 
 // DecodeTokens is TotalTokens − PrefillTokens.

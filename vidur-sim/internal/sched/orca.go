@@ -81,6 +81,10 @@ func (f *fasterTransformer) OnBatchEnd(b *entity.Batch) {
 	f.preempted = append(f.preempted, b)
 }
 
+// Release keeps nothing: a batch with unfinished requests stays in
+// preempted after its end, to be rebuilt from.
+func (f *fasterTransformer) Release(*entity.Batch) {}
+
 func (f *fasterTransformer) next() (*entity.Batch, error) {
 	if len(f.preempted) > 0 {
 		pb := f.preempted[0]

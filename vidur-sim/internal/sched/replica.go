@@ -46,12 +46,16 @@ type Config struct {
 type Replica interface {
 	// Add appends a request to the waiting queue.
 	Add(r *entity.Request)
-	// Schedule returns the batches to start now (possibly none). An
-	// error is a state the scheduler cannot handle (lightllm out of
-	// memory), which ends the run.
+	// Schedule returns the batches to start now (possibly none), in a
+	// slice valid until the next call. An error is a state the
+	// scheduler cannot handle (lightllm out of memory), which ends the
+	// run.
 	Schedule() ([]*entity.Batch, error)
 	// OnBatchEnd frees completed requests and requeues the others.
 	OnBatchEnd(b *entity.Batch)
+	// Release hands back a batch, after its end, that nothing will read
+	// again; the scheduler may reuse it for a later batch.
+	Release(b *entity.Batch)
 	// Waiting is the waiting-queue length (what lor balances).
 	Waiting() int
 	// Stats returns the allocated and total KV blocks and the number of
@@ -117,6 +121,10 @@ type base struct {
 	maxBatch        int
 	maxMicro        int
 	watermark       int
+	// spare holds released batches for reuse; out is Schedule's result,
+	// valid until the next call.
+	spare []*entity.Batch
+	out   []*entity.Batch
 }
 
 func (b *base) Add(r *entity.Request) { b.queue.PushBack(r) }
@@ -149,11 +157,36 @@ func (b *base) free(r *entity.Request) {
 	b.holders--
 }
 
+// batch numbers a new batch of reqs and toks, which it keeps.
 func (b *base) batch(reqs []*entity.Request, toks []int) *entity.Batch {
+	return b.number(b.take(), reqs, toks)
+}
+
+// take returns a batch to fill, a released one when there is one, whose
+// Requests[:0] and Tokens[:0] are ready to append to. A taken batch left
+// unused goes back with Release.
+func (b *base) take() *entity.Batch {
+	n := len(b.spare)
+	if n == 0 {
+		return new(entity.Batch)
+	}
+	bt := b.spare[n-1]
+	b.spare = b.spare[:n-1]
+	return bt
+}
+
+// number makes bt the next-numbered batch of reqs and toks.
+func (b *base) number(bt *entity.Batch, reqs []*entity.Request, toks []int) *entity.Batch {
 	id := *b.nextID
 	*b.nextID++
-	return entity.NewBatch(id, b.id, reqs, toks)
+	bt.Set(id, b.id, reqs, toks)
+	return bt
 }
+
+// Release keeps bt's request pointers until the batch is refilled: the
+// spares are a few batches, and clearing them would cost write barriers
+// per batch while the collector runs.
+func (b *base) Release(bt *entity.Batch) { b.spare = append(b.spare, bt) }
 
 // nextTokens is the default next_num_tokens: 1 after the prefill, else
 // the whole prompt.
@@ -165,19 +198,18 @@ func nextTokens(r *entity.Request) int {
 }
 
 func (b *base) schedule(next func() (*entity.Batch, error)) ([]*entity.Batch, error) {
-	var out []*entity.Batch
+	out := b.out[:0]
+	var err error
 	for b.running < b.cfg.NumStages {
-		bt, err := next()
-		if err != nil {
-			return out, err
-		}
-		if bt == nil {
+		var bt *entity.Batch
+		if bt, err = next(); err != nil || bt == nil {
 			break
 		}
 		out = append(out, bt)
 		b.running++
 	}
-	return out, nil
+	b.out = out
+	return out, err
 }
 
 func (b *base) waitingList() []*entity.Request {

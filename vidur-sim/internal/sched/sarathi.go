@@ -21,9 +21,10 @@ func (s *sarathi) chunk(r *entity.Request, used int) int {
 }
 
 func (s *sarathi) next() (*entity.Batch, error) {
-	guess := min(s.maxMicro, len(s.preempted)+s.queue.Len())
-	reqs := make([]*entity.Request, 0, guess)
-	toks := make([]int, 0, guess)
+	// Built in a recycled batch's own slices: no allocation once they
+	// have grown to the largest batch.
+	bt := s.take()
+	reqs, toks := bt.Requests[:0], bt.Tokens[:0]
 	prefills := s.prefills[:0]
 	skipped := s.skipped[:0]
 	base := s.preempted // the whole list; popping below re-slices it
@@ -81,7 +82,9 @@ func (s *sarathi) next() (*entity.Batch, error) {
 		toks = append(toks, n)
 	}
 	if len(reqs) == 0 {
+		bt.Requests, bt.Tokens = reqs, toks // keep what grew
+		s.Release(bt)
 		return nil, nil
 	}
-	return s.batch(reqs, toks), nil
+	return s.number(bt, reqs, toks), nil
 }

@@ -27,7 +27,9 @@ type Config struct {
 }
 
 // Observer receives results as the simulation produces them. Requests
-// passed to RequestDone are not touched by the simulator afterwards.
+// passed to RequestDone are not touched by the simulator afterwards;
+// batches passed to StageDone and BatchDone are recycled after the
+// batch's end, so an observer must not keep them past BatchDone.
 type Observer interface {
 	RequestDone(r *entity.Request)
 	BatchDone(b *entity.Batch)
@@ -283,9 +285,11 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 			return nil
 		}
 		st.busy = true
+		// Shift rather than re-slice, so appends reuse the array.
 		b := st.queue[0]
-		st.queue[0] = nil
-		st.queue = st.queue[1:]
+		n := copy(st.queue, st.queue[1:])
+		st.queue[n] = nil
+		st.queue = st.queue[:n]
 		total, model, err := s.pred.StageTime(b, int(ev.stage))
 		if err != nil {
 			return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
@@ -362,6 +366,7 @@ func (s *Sim) handle(t des.Time, ev *event) error {
 				}
 			}
 		}
+		rep.sched.Release(b)
 		s.q.Push(t, event{kind: evReplicaSchedule, replica: ev.replica})
 	default:
 		return errors.New("sim: unknown event kind")
