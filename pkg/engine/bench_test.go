@@ -14,7 +14,8 @@ import (
 	"github.com/simcheck/simcheck/pkg/engine/weights"
 )
 
-// The Qwen3-0.6B benchmarks (cpu-facts.md has the PyTorch references):
+// The Qwen3-0.6B benchmarks (scripts/bench/engine.sh runs them beside
+// PyTorch, case by case):
 //
 //	go test -run XXX -bench Qwen3 -benchtime 3x .
 //

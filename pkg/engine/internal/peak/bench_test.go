@@ -8,7 +8,7 @@ import (
 )
 
 // The array must be far larger than the last-level cache so that every
-// pass comes from memory; cpu-facts.md measured with 2 GiB.
+// pass comes from memory; scripts/bench/engine.sh uses 2 GiB.
 var streamMiB = flag.Int("stream.mib", 2048, "BenchmarkStreamRead's array size in MiB")
 
 // benchA, benchB: each accumulator converges to benchB/(1-benchA) = 1,
