@@ -18,29 +18,14 @@ func TestOutputNotWritable(t *testing.T) {
 		"load report":   {loadPairs(), "slo.ttft_ms=300", "slo.tbt_ms=50", "comparison_id=l1", "figures=false"},
 		"search report": {"search=" + searchGrid, "comparison_id=s1", "echarts_js=" + js},
 	}
-	for _, disk := range []struct {
-		name  string
-		mount func(t *testing.T) string
-		want  string
-	}{
-		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
-		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
-	} {
+	for _, disk := range disktest.Cases(4 << 10) {
 		for name, args := range reports {
-			t.Run(disk.name+", "+name, func(t *testing.T) {
-				root := disk.mount(t)
+			t.Run(disk.Name+", "+name, func(t *testing.T) {
+				root := disk.Mount(t)
 				st, stdout, stderr := runTool(t, append(args, "output_root="+root)...)
 				t.Logf("stderr:\n%s", stderr)
-				disktest.CheckFailure(t, st, stderr, root, disk.want)
-				if stdout != "" {
-					t.Errorf("printed %q, want nothing", stdout)
-				}
-				if left := disktest.Files(t, root); len(left) > 0 {
-					t.Errorf("files left: %v", left)
-				}
-				if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
-					t.Errorf("temporary directories left: %v", tmp)
-				}
+				disktest.CheckFailure(t, st, stderr, root, disk.Want)
+				disktest.CheckNothingLeft(t, root, stdout)
 			})
 		}
 	}

@@ -10,27 +10,12 @@ import (
 // tool exits 1 with one line naming the path and the OS error, and
 // leaves neither a bundle nor a temporary directory.
 func TestOutputNotWritable(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		mount func(t *testing.T) string
-		want  string
-	}{
-		{"full disk", func(t *testing.T) string { return disktest.Full(t, 8<<10) }, "no space left on device"},
-		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := tc.mount(t)
+	for _, tc := range disktest.Cases(8 << 10) {
+		t.Run(tc.Name, func(t *testing.T) {
+			root := tc.Mount(t)
 			stdout, stderr, st := runTool(t, append([]string{"output_root=" + root}, quick...)...)
-			disktest.CheckFailure(t, st, stderr, root, tc.want)
-			if stdout != "" {
-				t.Errorf("printed %q, want nothing", stdout)
-			}
-			if left := disktest.Files(t, root); len(left) > 0 {
-				t.Errorf("files left: %v", left)
-			}
-			if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
-				t.Errorf("temporary directories left: %v", tmp)
-			}
+			disktest.CheckFailure(t, st, stderr, root, tc.Want)
+			disktest.CheckNothingLeft(t, root, stdout)
 		})
 	}
 }

@@ -11,28 +11,13 @@ import (
 // leaves neither a run directory nor a temporary one.
 func TestOutputNotWritable(t *testing.T) {
 	bundle, trace := syntheticBundle(t)
-	for _, tc := range []struct {
-		name  string
-		mount func(t *testing.T) string
-		want  string
-	}{
-		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
-		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := tc.mount(t)
+	for _, tc := range disktest.Cases(4 << 10) {
+		t.Run(tc.Name, func(t *testing.T) {
+			root := tc.Mount(t)
 			stdout, stderr, st := runTool(t, "vidur.profiling.root="+bundle, "workload.trace_replay_file="+trace, "output_root="+root, "run_id=q3")
 			t.Logf("stderr:\n%s", stderr)
-			disktest.CheckFailure(t, st, stderr, root, tc.want)
-			if stdout != "" {
-				t.Errorf("printed %q, want nothing", stdout)
-			}
-			if left := disktest.Files(t, root); len(left) > 0 {
-				t.Errorf("files left: %v", left)
-			}
-			if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
-				t.Errorf("temporary directories left: %v", tmp)
-			}
+			disktest.CheckFailure(t, st, stderr, root, tc.Want)
+			disktest.CheckNothingLeft(t, root, stdout)
 		})
 	}
 }
@@ -42,31 +27,18 @@ func TestOutputNotWritable(t *testing.T) {
 // (some 5 KiB here) and config.yaml once the search is done.
 func TestCapacityNotWritable(t *testing.T) {
 	bundle, dir := capacityWorkload(t, 20)
-	for _, tc := range []struct {
-		name  string
-		mount func(t *testing.T) string
-		want  string
-	}{
-		{"full disk", func(t *testing.T) string { return disktest.Full(t, 4<<10) }, "no space left on device"},
+	cases := append(disktest.Cases(4<<10), disktest.Case{
 		// capacity.json fits, config.yaml (written apart from it) does not.
-		{"full disk after capacity.json", func(t *testing.T) string { return disktest.Full(t, 8<<10) }, "no space left on device"},
-		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := tc.mount(t)
+		Name: "full disk after capacity.json", Mount: func(t testing.TB) string { return disktest.Full(t, 8<<10) }, Want: "no space left on device",
+	})
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			root := tc.Mount(t)
 			stdout, stderr, st := runTool(t, "sim.mode=capacity", "vidur.profiling.root="+bundle, "workload.workload_dir="+dir,
 				"output_root="+root, "run_id=cap", "slo.ttft_ms=500", "capacity.qps_min=0.5", "capacity.qps_max=50")
 			t.Logf("stderr:\n%s", stderr)
-			disktest.CheckFailure(t, st, stderr, root, tc.want)
-			if stdout != "" {
-				t.Errorf("printed %q, want nothing", stdout)
-			}
-			if left := disktest.Files(t, root); len(left) > 0 {
-				t.Errorf("files left: %v", left)
-			}
-			if tmp := disktest.TempDirs(t, root); len(tmp) > 0 {
-				t.Errorf("temporary directories left: %v", tmp)
-			}
+			disktest.CheckFailure(t, st, stderr, root, tc.Want)
+			disktest.CheckNothingLeft(t, root, stdout)
 		})
 	}
 }

@@ -15,22 +15,15 @@ import (
 // one line naming the path and the OS error, and leaves neither a
 // manifest directory nor a temporary manifest behind.
 func TestManifestNotWritable(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		mount func(t *testing.T) string
-		want  string
-	}{
-		// No byte free: even the first manifest, a few hundred bytes, fails.
-		{"full disk", func(t *testing.T) string { return disktest.Full(t, 0) }, "no space left on device"},
-		{"read-only", func(t *testing.T) string { return disktest.ReadOnly(t) }, "read-only file system"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := tc.mount(t)
+	// No byte free: even the first manifest, a few hundred bytes, fails.
+	for _, tc := range disktest.Cases(0) {
+		t.Run(tc.Name, func(t *testing.T) {
+			root := tc.Mount(t)
 			ran := 0
 			tl := sweepTool(func(c *Context, cfg *cfgT) error { ran++; return printDir(c, cfg) })
 			stdout, stderr, st := runT(tl, "-m", "n=1,2", "output_root="+root, "--sweep-id=full")
 			t.Logf("stderr:\n%s", stderr)
-			disktest.CheckFailure(t, st, stderr, root, tc.want)
+			disktest.CheckFailure(t, st, stderr, root, tc.Want)
 			if stdout != "" || ran != 0 {
 				t.Errorf("ran %d jobs and printed %q, want none", ran, stdout)
 			}
