@@ -46,20 +46,31 @@ func qwen3Model(b *testing.B, dtype string) *model.Model {
 	return m
 }
 
+// decodeBatch places batch sequences of 512 cached tokens, each to decode
+// one token with logits; release frees them again.
+func decodeBatch(b *testing.B, m *model.Model, batch int) (chunks []model.Chunk, release func()) {
+	chunks = make([]model.Chunk, batch)
+	for i := range chunks {
+		id := kvcache.SeqID(i + 1)
+		if err := m.Cache.Prefill(id, 512); err != nil {
+			b.Fatal(err)
+		}
+		chunks[i] = model.Chunk{Seq: id, Tokens: []int32{int32(i)}, Logits: true}
+	}
+	return chunks, func() {
+		for _, c := range chunks {
+			m.Cache.Release(c.Seq)
+		}
+	}
+}
+
 func BenchmarkQwen3Decode(b *testing.B) {
 	for _, dt := range []string{"BF16", "F32"} {
 		for _, batch := range []int{1, 8, 32} {
 			b.Run(fmt.Sprintf("%s/batch%d", dt, batch), func(b *testing.B) {
 				m := qwen3Model(b, dt)
-				chunks := make([]model.Chunk, batch)
-				for i := range chunks {
-					id := kvcache.SeqID(i + 1)
-					if err := m.Cache.Prefill(id, 512); err != nil {
-						b.Fatal(err)
-					}
-					chunks[i] = model.Chunk{Seq: id, Tokens: []int32{int32(i)}, Logits: true}
-					defer m.Cache.Release(id)
-				}
+				chunks, release := decodeBatch(b, m, batch)
+				defer release()
 				b.ResetTimer()
 				for range b.N {
 					out, err := m.Forward(chunks)
@@ -130,15 +141,8 @@ func BenchmarkQwen3DecodeOps(b *testing.B) {
 		for _, batch := range []int{1, 8, 32} {
 			b.Run(fmt.Sprintf("%s/batch%d", dt, batch), func(b *testing.B) {
 				m := qwen3Model(b, dt)
-				chunks := make([]model.Chunk, batch)
-				for i := range chunks {
-					id := kvcache.SeqID(i + 1)
-					if err := m.Cache.Prefill(id, 512); err != nil {
-						b.Fatal(err)
-					}
-					chunks[i] = model.Chunk{Seq: id, Tokens: []int32{int32(i)}, Logits: true}
-					defer m.Cache.Release(id)
-				}
+				chunks, release := decodeBatch(b, m, batch)
+				defer release()
 				clock := &opClock{total: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
 				m.Timer = clock
 				defer func() { m.Timer = nil }()

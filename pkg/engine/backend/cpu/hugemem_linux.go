@@ -32,20 +32,16 @@ func hugeBytes(n int) ([]byte, func()) {
 // hugeF32 and hugeU16 are hugeBytes as element slices. The memory is
 // unmapped when owner becomes unreachable, so owner must outlive every
 // use of the slice.
-func hugeF32[T any](owner *T, n int) []float32 {
-	b, free := hugeBytes(4 * n)
-	runtime.AddCleanup(owner, func(f func()) { f() }, free)
-	if n == 0 {
-		return nil
-	}
-	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
-}
+func hugeF32[T any](owner *T, n int) []float32 { return hugeSlice[float32](owner, n) }
 
-func hugeU16[T any](owner *T, n int) []uint16 {
-	b, free := hugeBytes(2 * n)
+func hugeU16[T any](owner *T, n int) []uint16 { return hugeSlice[uint16](owner, n) }
+
+func hugeSlice[E float32 | uint16, T any](owner *T, n int) []E {
+	var e E
+	b, free := hugeBytes(int(unsafe.Sizeof(e)) * n)
 	runtime.AddCleanup(owner, func(f func()) { f() }, free)
 	if n == 0 {
 		return nil
 	}
-	return unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), n)
+	return unsafe.Slice((*E)(unsafe.Pointer(&b[0])), n)
 }

@@ -74,13 +74,19 @@ func (k FMAKernel) Run(n int, a, b float32) float32 {
 
 // RunParallel runs n iterations on each of threads goroutines at once.
 func (k FMAKernel) RunParallel(n, threads int, a, b float32) float32 {
+	return onThreads(threads, func() float32 { return k.Run(n, a, b) })
+}
+
+// onThreads runs f on threads goroutines at once (GOMAXPROCS when
+// threads < 1) and returns the sum of their results.
+func onThreads(threads int, f func() float32) float32 {
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	parts := make([]float32, threads)
 	var wg sync.WaitGroup
 	for t := range threads {
-		wg.Go(func() { parts[t] = k.Run(n, a, b) })
+		wg.Go(func() { parts[t] = f() })
 	}
 	wg.Wait()
 	var s float32
@@ -126,20 +132,7 @@ func (k DotKernel) Run(n int, a, b uint32) float32 {
 
 // RunParallel runs n iterations on each of threads goroutines at once.
 func (k DotKernel) RunParallel(n, threads int, a, b uint32) float32 {
-	if threads < 1 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	parts := make([]float32, threads)
-	var wg sync.WaitGroup
-	for t := range threads {
-		wg.Go(func() { parts[t] = k.Run(n, a, b) })
-	}
-	wg.Wait()
-	var s float32
-	for _, p := range parts {
-		s += p
-	}
-	return s
+	return onThreads(threads, func() float32 { return k.Run(n, a, b) })
 }
 
 // Flops is the floating-point operations of Run(n): each lane does two
