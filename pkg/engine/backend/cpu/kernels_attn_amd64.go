@@ -2,8 +2,6 @@
 
 package cpu
 
-import "unsafe"
-
 //go:noescape
 func scoresFFAVX512(s *float32, lds int, q *float32, ldq int, k *float32, ldk int, d int, rows int)
 
@@ -47,17 +45,6 @@ func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
 	_ = p[2*pairs-1]
 	_ = v[(pairs-1)*2*d+2*d-1]
 	pvBBAVX512(&o[0], &p[0], &v[0], d, pairs)
-}
-
-//go:noescape
-func prefetchAVX512(p *byte, n int)
-
-// prefetch16 asks for bf16 data ahead of its use (the weight rows of a
-// one-row product, matmul_bf16.go).
-func prefetch16(x []uint16) {
-	if len(x) > 0 {
-		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
-	}
 }
 
 //go:noescape

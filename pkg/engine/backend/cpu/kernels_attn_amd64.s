@@ -497,21 +497,6 @@ pvpairs:
 
 	VZEROUPPER
 	RET
-
-// func prefetchAVX512(p *byte, n int)
-// Asks for the n bytes at p (n > 0) in every cache level, one line at a
-// time: the next weight rows of a one-row product.
-TEXT ·prefetchAVX512(SB), NOSPLIT, $0-16
-	MOVQ p+0(FP), SI
-	MOVQ n+8(FP), CX
-
-pf:
-	PREFETCHT0 (SI)
-	ADDQ       $64, SI
-	SUBQ       $64, CX
-	JGT        pf
-	RET
-
 // func pvBB2AVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 // pvBBAVX512 for two rows sharing each value load: rows o and o+ldo,
 // probabilities p and p+ldp; accumulators Z0..Z3 and Z8..Z11, pair

@@ -12,8 +12,6 @@ func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, row
 
 func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) { pvBBGo(o, p, v, d, pairs) }
 
-func prefetch16([]uint16) {}
-
 func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
 	pvBBGo(o, p, v, d, pairs)
 	pvBBGo(o[ldo:], p[ldp:], v, d, pairs)

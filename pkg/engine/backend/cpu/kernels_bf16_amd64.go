@@ -2,7 +2,11 @@
 
 package cpu
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // haveBF16: VDPBF16PS and VCVTNE2PS2BF16 (AVX512_BF16), on top of the
 // AVX-512 the other kernels need (the masked tails use BW).
@@ -53,4 +57,15 @@ func roundBF16s(dst []uint16, src []float32) {
 		roundBF16AVX512(&dst[0], &src[0], v)
 	}
 	roundBF16Go(dst[v:], src[v:])
+}
+
+//go:noescape
+func prefetchAVX512(p *byte, n int)
+
+// prefetch16 asks for bf16 data ahead of its use (the weight rows of a
+// one-row product, matmul_bf16.go).
+func prefetch16(x []uint16) {
+	if len(x) > 0 {
+		prefetchAVX512((*byte)(unsafe.Pointer(&x[0])), 2*len(x))
+	}
 }

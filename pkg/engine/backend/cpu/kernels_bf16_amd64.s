@@ -152,3 +152,17 @@ cvt:
 
 	VZEROUPPER
 	RET
+
+// func prefetchAVX512(p *byte, n int)
+// Asks for the n bytes at p (n > 0) in every cache level, one line at a
+// time: the next weight rows of a one-row product.
+TEXT ·prefetchAVX512(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+
+pf:
+	PREFETCHT0 (SI)
+	ADDQ       $64, SI
+	SUBQ       $64, CX
+	JGT        pf
+	RET
