@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
 )
 
 // fixture writes a real run and a simulated run that is 10% slow, with
@@ -210,10 +211,7 @@ func TestVidurOutputAsSimRun(t *testing.T) {
 }
 
 func TestVidurReferenceBundle(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "data", "vidur-reference", "a30-qwen2-7b-sarathi")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("skipping: %s not found (the shared reference data sits beside the repository root)", dir)
-	}
+	dir := filepath.Join(refdata.A30(t), refdata.Reference)
 	r, err := loadRunForTest(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -13,32 +13,9 @@ import (
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
 	"github.com/simcheck/simcheck/pkg/config/command"
 )
-
-// sharedData returns ../shared/data beside the checkout, or skips.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared data not found: no go.work above the test directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("shared data absent at %s (third-party reference data, not in the repository)", data)
-	}
-	return data
-}
 
 func runTool(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	t.Helper()
@@ -49,14 +26,17 @@ func runTool(t *testing.T, args ...string) (stdout, stderr string, status int) {
 
 func runArgs(args []string, o, e io.Writer) int { return command.Run(newTool(), args, o, e) }
 
+// a30Root is the A30 reference case, unpacked by TestMain.
+var a30Root string
+
 func a30Args(t *testing.T, out string) []string {
-	d := sharedData(t)
-	return []string{"model=qwen2_7b", "hardware=a30", "vidur.profiling.root=" + filepath.Join(d, "vidur-profiles"),
-		"workload.trace_replay_file=" + filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi", "trace_2000.csv"),
+	d := a30Root
+	return []string{"model=qwen2_7b", "hardware=a30", "vidur.profiling.root=" + filepath.Join(d, refdata.Profiles),
+		"workload.trace_replay_file=" + filepath.Join(d, refdata.Reference, "trace_2000.csv"),
 		"output_root=" + out}
 }
 
-// TestE2EA30Bundle runs the native predictor on the shared A30 Qwen2-7B
+// TestE2EA30Bundle runs the native predictor on the A30 Qwen2-7B
 // bundle end to end and reads the run back through pkg/artifacts.
 func TestE2EA30Bundle(t *testing.T) {
 	out := t.TempDir()
@@ -134,8 +114,8 @@ func dropLines(b []byte, keys ...string) []byte {
 // TestVidurTableCLI runs the reference case through the command line and
 // compares TTFT, E2E and scheduling delay with Python Vidur's file.
 func TestVidurTableCLI(t *testing.T) {
-	d := sharedData(t)
-	ref := filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi")
+	d := a30Root
+	ref := filepath.Join(d, refdata.Reference)
 	out := t.TempDir()
 	stdout, stderr, st := runTool(t, "model=qwen2_7b", "hardware=a30", "sim.predictor=vidur_table",
 		"sim.predictor_tables="+filepath.Join(ref, "predictions"), "workload.trace_replay_file="+filepath.Join(ref, "trace_2000.csv"),
@@ -178,8 +158,8 @@ func TestVidurTableCLI(t *testing.T) {
 
 // TestErrors: bad input gets one clear line and the right exit status.
 func TestErrors(t *testing.T) {
-	d := sharedData(t)
-	trace := filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi", "trace_2000.csv")
+	d := a30Root
+	trace := filepath.Join(d, refdata.Reference, "trace_2000.csv")
 	tmp := t.TempDir()
 	mlpSrc, _ := os.ReadFile(filepath.Join(d, "vidur-profiles", "compute", "a30", "Qwen", "Qwen-2-7B", "mlp.csv"))
 	attnSrc, _ := os.ReadFile(filepath.Join(d, "vidur-profiles", "compute", "a30", "Qwen", "Qwen-2-7B", "attention.csv"))
@@ -249,8 +229,8 @@ func TestErrors(t *testing.T) {
 // tokens makes Vidur raise KeyError; vidur_table refuses with a clear
 // line, native extrapolates and warns.
 func TestSpec10_14_KeyOutsideRange(t *testing.T) {
-	d := sharedData(t)
-	ref := filepath.Join(d, "vidur-reference", "a30-qwen2-7b-sarathi")
+	d := a30Root
+	ref := filepath.Join(d, refdata.Reference)
 	tmp := t.TempDir()
 	trace := filepath.Join(tmp, "long.csv")
 	os.WriteFile(trace, []byte("arrived_at,num_prefill_tokens,num_decode_tokens\n0.5,5000,3\n"), 0o644)
@@ -259,7 +239,7 @@ func TestSpec10_14_KeyOutsideRange(t *testing.T) {
 	if st != 1 || !strings.Contains(stderr, "attn_prefill has no entry for kv_cache_size=4608") {
 		t.Errorf("vidur_table: status %d: %s", st, stderr)
 	}
-	_, stderr, st = runTool(t, "model=qwen2_7b", "hardware=a30", "vidur.profiling.root="+filepath.Join(d, "vidur-profiles"),
+	_, stderr, st = runTool(t, "model=qwen2_7b", "hardware=a30", "vidur.profiling.root="+filepath.Join(d, refdata.Profiles),
 		"workload.trace_replay_file="+trace, "output_root="+tmp, "run_id=native")
 	if st != 0 || !strings.Contains(stderr, "warning: attn_prefill") {
 		t.Errorf("native: status %d: %s", st, stderr)
@@ -269,7 +249,7 @@ func TestSpec10_14_KeyOutsideRange(t *testing.T) {
 // TestE2EWorkloadDir runs the main command shape: a workload
 // directory written through pkg/artifacts.
 func TestE2EWorkloadDir(t *testing.T) {
-	d := sharedData(t)
+	d := a30Root
 	tmp := t.TempDir()
 	w := &artifacts.Workload{Meta: artifacts.WorkloadMeta{SchemaVersion: artifacts.SchemaVersion, WorkloadID: "wl-test"}}
 	for i := range 50 {
@@ -288,7 +268,7 @@ func TestE2EWorkloadDir(t *testing.T) {
 	if err := dir.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, st := runTool(t, "model=qwen2_7b", "hardware=a30", "vidur.profiling.root="+filepath.Join(d, "vidur-profiles"),
+	stdout, stderr, st := runTool(t, "model=qwen2_7b", "hardware=a30", "vidur.profiling.root="+filepath.Join(d, refdata.Profiles),
 		"workload.workload_dir="+dir.Final, "output_root="+tmp, "run_id=wl")
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, stderr)

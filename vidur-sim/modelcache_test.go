@@ -6,15 +6,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
 )
 
-// TestMain keeps every test's predictor cache out of the user's home.
+// TestMain keeps every test's predictor cache out of the user's home, and
+// unpacks the A30 reference case once: run outputs name the bundle's path,
+// so two runs compared byte for byte must read the same copy.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "vidur-sim-cache-")
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("XDG_CACHE_HOME", dir)
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	a30Root = filepath.Join(dir, "a30")
+	if err := refdata.Extract(a30Root); err != nil {
+		panic(err)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

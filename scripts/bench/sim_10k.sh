@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vidur-sim's per-run cost at 10,000 requests (docs/performance.md): sarathi
-# on the shared A30 Qwen2-7B bundle, native predictor, one process per run,
+# on the A30 Qwen2-7B reference bundle (scripts/unpack_refdata.sh), native predictor, one process per run,
 # set-up included. Four cases, each REPS times (default 5), median wall and
 # median user+sys CPU, with the load average before and after:
 #   all outputs   request, token and batch metrics CSVs
@@ -15,17 +15,16 @@
 # (default python3), VIDUR_ARGS adds flags (e.g. the predictor's input
 # files if the checkout keeps the bundle elsewhere).
 #
-# Needs the shared data beside the checkout (or SIMCHECK_SHARED_DATA=<dir>)
-# and GNU time at /usr/bin/time.
+# Needs GNU time at /usr/bin/time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-data=${SIMCHECK_SHARED_DATA:-$root/../shared/data}
 reps=${REPS:-5}
 work=${TMPDIR:-/tmp}/sim_10k
-bundle=$data/vidur-profiles
-[ -d "$bundle" ] || { echo "sim_10k.sh: shared bundle not found at $bundle (set SIMCHECK_SHARED_DATA)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "sim_10k.sh: needs GNU time at /usr/bin/time" >&2; exit 1; }
 mkdir -p "$work"
+data=$work/refdata
+"$root/scripts/unpack_refdata.sh" "$data"
+bundle=$data/vidur-profiles
 
 cd "$root/vidur-sim"
 go build -o "$work/vidur-sim" .

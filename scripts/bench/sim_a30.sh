@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Reproduces the vidur-sim numbers of docs/vidur-sim.md § Performance:
-# sarathi on the shared A30 Qwen2-7B bundle (native predictor, set-up
+# sarathi on the A30 Qwen2-7B reference bundle (scripts/unpack_refdata.sh) (native predictor, set-up
 # included), 10,000 and 1,000,000 synthetic requests at 3 requests/s.
-# Needs ../shared/data beside the checkout. Run on an idle machine:
+# Run on an idle machine:
 # the script prints the load average before each measurement.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-data=${SIMCHECK_SHARED_DATA:-$root/../shared/data}
 work=${TMPDIR:-/tmp}/sim_bench
 mkdir -p "$work"
-[ -d "$data/vidur-profiles" ] || { echo "sim_a30.sh: shared bundle not found at $data/vidur-profiles" >&2; exit 1; }
+data=$work/refdata
+"$root/scripts/unpack_refdata.sh" "$data"
 
 cd "$root/vidur-sim"
 go build -o "$work/vidur-sim" .

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
 )
 
 func TestVidurFixture(t *testing.T) {
@@ -28,13 +30,13 @@ func TestVidurFixture(t *testing.T) {
 	}
 }
 
-// The shared reference bundle: every Vidur latency must come back from
+// The A30 reference case (Python Vidur's output): every Vidur latency must come back from
 // the rebuilt timestamps through the shared definitions.
 func TestVidurReferenceRoundTrip(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "..", "shared", "data", "vidur-reference", "a30-qwen2-7b-sarathi")
+	dir := filepath.Join(refdata.A30(t), refdata.Reference)
 	f, err := os.Open(filepath.Join(dir, "request_metrics.csv"))
 	if err != nil {
-		t.Skipf("skipping: %s not found (the shared reference data sits beside the repository root)", dir)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()

@@ -8,17 +8,18 @@ import (
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
 	"github.com/simcheck/simcheck/vidur-sim/internal/des"
 	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
 	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
 	"github.com/simcheck/simcheck/vidur-sim/internal/sched"
 )
 
-// qwen2_7B is the model of the shared A30 bundle (shared/data/README.md).
+// qwen2_7B is the model of the A30 bundle (refdata's testdata/README.md).
 var qwen2_7B = sched.Arch{NumLayers: 28, NumQHeads: 28, NumKVHeads: 4, EmbeddingDim: 3584,
 	MLPHiddenDim: 18944, VocabSize: 151936, GatedMLP: true, PostAttnNorm: true}
 
-// referenceConfig is the setting of the shared reference run (its
+// referenceConfig is the setting of the A30 reference run (its
 // README and config.json): A30 24 GB, margin 0.1, sarathi chunk 512.
 func referenceConfig(m predict.Model) Config {
 	return Config{
@@ -40,11 +41,11 @@ func (o *vidurObs) RequestDone(r *entity.Request)                        { o.row
 func (o *vidurObs) BatchDone(*entity.Batch)                              {}
 func (o *vidurObs) StageDone(int, int, *entity.Batch, des.Time, float64) {}
 
-// TestSpec4_7_ReferenceVidurTable runs the shared reference case in
+// TestSpec4_7_ReferenceVidurTable runs the A30 reference case in
 // vidur_table mode and compares every column of Python Vidur's
 // request_metrics.csv, float-exactly.
 func TestSpec4_7_ReferenceVidurTable(t *testing.T) {
-	ref := filepath.Join(sharedData(t), "vidur-reference", "a30-qwen2-7b-sarathi")
+	ref := filepath.Join(refdata.A30(t), refdata.Reference)
 	tabs, err := predict.LoadTables(filepath.Join(ref, "predictions"), false, false)
 	if err != nil {
 		t.Fatal(err)
