@@ -106,21 +106,30 @@ func run(c *command.Context, cfg *Config) error {
 		step()
 	}
 	prog.Done()
-	cols := profile.ModelCols{NumQHeads: a.NumAttentionHeads, NumKVHeads: a.NumKeyValueHeads, Embd: a.HiddenSize, ExpandedEmbd: a.IntermediateSize,
+	bm := artifacts.BundleModel{NumQHeads: a.NumAttentionHeads, NumKVHeads: a.NumKeyValueHeads, Embd: a.HiddenSize, ExpandedEmbd: a.IntermediateSize,
 		VocabSize: a.VocabSize, TP: 1, GatedMLP: true, BlockSize: s.BlockSize, MaxModelLen: s.MaxKVCacheSize}
 	modelID := cfg.Model.VidurModelID
+	for i := range mlp {
+		mlp[i].Model = bm
+	}
+	for i := range attn {
+		attn[i].Model, attn[i].Backend = bm, "go-"+runtime.GOARCH
+	}
+	for i := range cpu {
+		cpu[i].ModelName, cpu[i].TP = modelID, bm.TP
+	}
 	paths := artifacts.NewProfilePaths(d.Tmp, cfg.Hardware.Device, cfg.Hardware.NetworkDevice, modelID)
 	write := func(path string, fn func(w io.Writer) error) error {
 		rel, _ := filepath.Rel(d.Tmp, path)
 		return d.WriteFile(rel, fn)
 	}
-	if err := write(paths.MLP, func(w io.Writer) error { return profile.WriteMLP(w, cols, mlp) }); err != nil {
+	if err := write(paths.MLP, func(w io.Writer) error { return artifacts.WriteMLP(w, mlp) }); err != nil {
 		return err
 	}
-	if err := write(paths.Attention, func(w io.Writer) error { return profile.WriteAttention(w, cols, "go-"+runtime.GOARCH, attn) }); err != nil {
+	if err := write(paths.Attention, func(w io.Writer) error { return artifacts.WriteAttention(w, attn) }); err != nil {
 		return err
 	}
-	if err := write(paths.CPUOverheads, func(w io.Writer) error { return profile.WriteCPUOverheads(w, modelID, 1, cpu) }); err != nil {
+	if err := write(paths.CPUOverheads, func(w io.Writer) error { return artifacts.WriteCPUOverheads(w, cpu) }); err != nil {
 		return err
 	}
 	var files []string

@@ -201,7 +201,7 @@ func TestErrors(t *testing.T) {
 		{"missing column", []string{"vidur.profiling.root=" + bundle("col", []byte(noCol))}, 1,
 			[]string{"mlp.csv:1:", "missing required column(s) num_tokens"}},
 		{"non-numeric cell", []string{"vidur.profiling.root=" + bundle("cell", []byte(badCell))}, 1,
-			[]string{cellPos, `"abc" is not a finite number`}},
+			[]string{cellPos, `"abc" is not an integer`}},
 		{"no workload", []string{"vidur.profiling.root=x", "workload.trace_replay_file="}, 2,
 			[]string{"exactly one of workload.workload_dir= and workload.trace_replay_file="}},
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,12 +80,45 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		err = WriteSummaryTable(&b, rows)
 		return b.Bytes(), err
 	},
-	"numeric_table": func(_ *testing.T, p string) ([]byte, error) {
-		nt, err := readFileWith(p, func(p string, r io.Reader) (*NumericTable, error) { return ReadNumericTable(p, r, "num_tokens") })
+	"mlp": func(_ *testing.T, p string) ([]byte, error) {
+		tab, err := readFileWith(p, ReadMLP)
 		if err != nil {
 			return nil, err
 		}
-		return dumpNumeric(nt), nil
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# ops %v, lines %v\n", tab.Ops, bundleLines(tab.Rows, func(r MLPRow) int { return r.Line }))
+		err = WriteMLP(&b, tab.Rows)
+		return b.Bytes(), err
+	},
+	"attention": func(_ *testing.T, p string) ([]byte, error) {
+		tab, err := readFileWith(p, ReadAttention)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# ops %v, lines %v\n", tab.Ops, bundleLines(tab.Rows, func(r AttentionRow) int { return r.Line }))
+		err = WriteAttention(&b, tab.Rows)
+		return b.Bytes(), err
+	},
+	"cpu_overheads": func(_ *testing.T, p string) ([]byte, error) {
+		tab, err := readFileWith(p, ReadCPUOverheads)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# ray_comm_time_mean %v, lines %v\n", tab.HasRayComm, bundleLines(tab.Rows, func(r CPUOverheadRow) int { return r.Line }))
+		err = WriteCPUOverheads(&b, tab.Rows)
+		return b.Bytes(), err
+	},
+	"network": func(_ *testing.T, p string) ([]byte, error) {
+		tab, err := readFileWith(p, func(p string, r io.Reader) (*NetworkTable, error) { return ReadNetwork(p, r, OpAllReduce) })
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# lines %v\n", bundleLines(tab.Rows, func(r NetworkRow) int { return r.Line }))
+		err = WriteNetwork(&b, OpAllReduce, tab.Rows)
+		return b.Bytes(), err
 	},
 	"profile_meta": func(_ *testing.T, p string) ([]byte, error) {
 		m, err := ReadProfileMeta(p)
@@ -168,25 +200,14 @@ func batchCSV(rows []BatchRow) []byte {
 	return b.Bytes()
 }
 
-func dumpNumeric(nt *NumericTable) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "rows %d lines %v\n", nt.Rows, nt.Lines)
-	names := make([]string, 0, len(nt.Columns))
-	for c := range nt.Columns {
-		names = append(names, c)
+// bundleLines lists the file line of each row, so that a .want shows
+// which lines the reader kept.
+func bundleLines[R any](rows []R, line func(R) int) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = line(r)
 	}
-	sort.Strings(names)
-	for _, c := range names {
-		cells := make([]string, len(nt.Columns[c]))
-		for i, v := range nt.Columns[c] {
-			cells[i] = Float(v)
-			if math.IsNaN(v) {
-				cells[i] = "NaN"
-			}
-		}
-		fmt.Fprintf(&b, "%q: [%s]\n", c, strings.Join(cells, " "))
-	}
-	return b.Bytes()
+	return out
 }
 
 // fixtureCases lists the cases of testdata/<set>/<kind>: files other than

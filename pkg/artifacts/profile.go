@@ -3,10 +3,7 @@ package artifacts
 import (
 	"errors"
 	"io"
-	"math"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // ProfileMetaFile sits at the root of a profiling bundle, beside data/.
@@ -82,65 +79,4 @@ func WriteProfileMeta(w io.Writer, m *ProfileMeta) error {
 		m.ToolVersion = ToolVersion
 	}
 	return writeJSON(w, m)
-}
-
-// NumericTable is a CSV of numbers read whole, by column: what the
-// predictor trains on. Cells that are empty stay NaN, because real
-// bundles have holes (the shared A30 bundle lacks attn_pre_proj timings in
-// 52 rows) and the consumer decides what a hole means.
-type NumericTable struct {
-	Path    string
-	Columns map[string][]float64
-	Lines   []int // file line of each row, for messages
-	Rows    int
-}
-
-// ReadNumericTable reads every column of a CSV as numbers. Required
-// columns must exist and be non-empty; other cells may be empty (NaN) or
-// non-numeric (kept as NaN only when the column is not numeric at all,
-// e.g. a model name column, which is then left out of Columns).
-func ReadNumericTable(path string, r io.Reader, required ...string) (*NumericTable, error) {
-	t, err := NewTable(path, r, required...)
-	if err != nil {
-		return nil, err
-	}
-	req := map[string]bool{}
-	for _, c := range required {
-		req[c] = true
-	}
-	nt := &NumericTable{Path: path, Columns: map[string][]float64{}}
-	textual := map[string]bool{}
-	for t.Next() {
-		for i, c := range t.Header() {
-			// Several unnamed columns share the name "" (and cell lookup by
-			// name reads the last of them): read each name once, or its
-			// column would get several values per row.
-			if textual[c] || t.cols[c] != i {
-				continue
-			}
-			var v float64
-			if req[c] {
-				v = t.Float(c)
-			} else if s := t.String(c); s == "" || strings.EqualFold(s, "nan") {
-				v = math.NaN()
-			} else if f, err := strconv.ParseFloat(s, 64); err == nil {
-				v = f
-			} else {
-				// A non-numeric optional column (names, dtypes): drop it.
-				textual[c] = true
-				delete(nt.Columns, c)
-				continue
-			}
-			nt.Columns[c] = append(nt.Columns[c], v)
-		}
-		if t.Err() != nil {
-			return nil, t.Err()
-		}
-		nt.Lines = append(nt.Lines, t.Line())
-		nt.Rows++
-	}
-	if t.Err() != nil {
-		return nil, t.Err()
-	}
-	return nt, nil
 }

@@ -13,3 +13,7 @@ require (
 	github.com/google/uuid v1.1.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 )
+
+require github.com/simcheck/simcheck/pkg/artifacts v0.0.0
+
+replace github.com/simcheck/simcheck/pkg/artifacts => ../artifacts

@@ -1,24 +1,27 @@
 package model
 
-// Vidur's operator names (vidur-spec.md), used for OpTimer calls.
+import "github.com/simcheck/simcheck/pkg/artifacts"
+
+// Operator names given to OpTimer: the profiling bundle's, which
+// pkg/artifacts owns (vidur-profile writes each one's timings under it).
 const (
-	OpEmb             = "emb"
-	OpInputLayernorm  = "input_layernorm"
-	OpAttnPreProj     = "attn_pre_proj" // fused q/k/v projection (+ biases)
-	OpAttnQKNorm      = "attn_qk_norm"  // Qwen3 only
-	OpAttnRope        = "attn_rope"
-	OpAttnKVCacheSave = "attn_kv_cache_save"
-	OpAttnPrefill     = "attn_prefill"
-	OpAttnDecode      = "attn_decode"
-	OpAttnPostProj    = "attn_post_proj"
-	OpPostAttnNorm    = "post_attention_layernorm"
-	OpMLPUpProj       = "mlp_up_proj" // fused gate+up
-	OpMLPAct          = "mlp_act"
-	OpMLPDownProj     = "mlp_down_proj"
-	OpAdd             = "add" // each residual add
-	OpNorm            = "norm"
-	OpLMHead          = "lm_head"
-	OpSample          = "sample"
+	OpEmb             = artifacts.OpEmb
+	OpInputLayernorm  = artifacts.OpInputNorm
+	OpAttnPreProj     = artifacts.OpAttnPreProj
+	OpAttnQKNorm      = artifacts.OpAttnQKNorm // Qwen3 only
+	OpAttnRope        = artifacts.OpAttnRope
+	OpAttnKVCacheSave = artifacts.OpAttnKVCacheSave
+	OpAttnPrefill     = artifacts.OpAttnPrefill
+	OpAttnDecode      = artifacts.OpAttnDecode
+	OpAttnPostProj    = artifacts.OpAttnPostProj
+	OpPostAttnNorm    = artifacts.OpPostAttnNorm
+	OpMLPUpProj       = artifacts.OpMLPUpProj
+	OpMLPAct          = artifacts.OpMLPAct
+	OpMLPDownProj     = artifacts.OpMLPDownProj
+	OpAdd             = artifacts.OpAdd
+	OpNorm            = artifacts.OpNorm
+	OpLMHead          = artifacts.OpLMHead
+	OpSample          = artifacts.OpSample
 )
 
 // OpTimer is told when each operator starts and ends. layer is the decoder

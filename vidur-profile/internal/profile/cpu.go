@@ -3,6 +3,8 @@ package profile
 import (
 	"fmt"
 
+	"github.com/simcheck/simcheck/pkg/artifacts"
+
 	"github.com/simcheck/simcheck/pkg/engine"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
 )
@@ -14,8 +16,8 @@ import (
 // from the step's wall time. The engine does not split that remainder the
 // way Sarathi's five CPU ops do, so all of it is reported as schedule; the
 // others are written as 0.
-func (p *Profiler) CPUOverheads(batches []int, progress func()) ([]CPURow, error) {
-	var rows []CPURow
+func (p *Profiler) CPUOverheads(batches []int, progress func()) ([]artifacts.CPUOverheadRow, error) {
+	var rows []artifacts.CPUOverheadRow
 	for _, b := range batches {
 		r, err := engine.NewRunner(p.m, engine.Config{Sched: sched.Settings{Kind: "sarathi", MaxBatchSize: b,
 			ChunkSize: 512, BlockSize: p.m.Cache.BlockSize()}})
@@ -49,8 +51,9 @@ func (p *Profiler) CPUOverheads(batches []int, progress func()) ([]CPURow, error
 			step := rep.Completed.Sub(rep.Scheduled) - p.acc.total
 			samples = append(samples, max(float64(step.Nanoseconds())/1e6, 0))
 		}
-		rows = append(rows, CPURow{BatchSize: b, Ops: map[string]Stats{
-			"schedule": Summarise(samples), "sampler_e2e": {}, "prepare_inputs_e2e": {}, "process_model_outputs": {}}})
+		rows = append(rows, artifacts.CPUOverheadRow{BatchSize: b, Ops: map[string]artifacts.OpStats{
+			artifacts.OpCPUSchedule: Summarise(samples), artifacts.OpCPUSamplerE2E: {}, artifacts.OpCPUPrepareInputs: {},
+			artifacts.OpCPUProcessOutputs: {}}})
 		progress()
 	}
 	return rows, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/engine/model"
 )
 
@@ -126,7 +127,7 @@ func (p *Profiler) sampleWith(run func(model.Shape) error, layers int, shape mod
 
 func perLayer(op string) bool {
 	switch op {
-	case "emb", "norm", "lm_head", "sample":
+	case artifacts.OpEmb, artifacts.OpNorm, artifacts.OpLMHead, artifacts.OpSample:
 		return false
 	}
 	return true
@@ -138,16 +139,16 @@ func perLayer(op string) bool {
 // sampling) with decode batches of s sequences for s ≤ MaxBatchSize; a
 // batch size off the token grid keeps that forward's token-indexed
 // operators too, so every decode batch size has measured rows.
-func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
-	rows := map[int]*MLPRow{}
+func (p *Profiler) MLP(grid []int, progress func()) ([]artifacts.MLPRow, error) {
+	rows := map[int]*artifacts.MLPRow{}
 	var order []int
 	for _, n := range grid {
 		got, err := p.sample([][2]int{{n, 0}}, nil)
 		if err != nil {
 			return nil, fmt.Errorf("mlp num_tokens=%d: %w", n, err)
 		}
-		r := &MLPRow{NumTokens: n, Ops: map[string]Stats{}}
-		for _, op := range append(append([]string(nil), MLPOps...), "attn_qk_norm") {
+		r := &artifacts.MLPRow{NumTokens: n, Ops: map[string]artifacts.OpStats{}}
+		for _, op := range tokenOps {
 			if v, ok := got[op]; ok {
 				r.Ops[op] = Summarise(v)
 			}
@@ -173,8 +174,8 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 			// interpolating them between grid points missed the CPU's
 			// row-tile effects (decode ×3 was predicted 12% short between
 			// the 2- and 4-token rows).
-			r = &MLPRow{NumTokens: s, Ops: map[string]Stats{}}
-			for _, op := range append(append([]string(nil), MLPOps...), "attn_qk_norm") {
+			r = &artifacts.MLPRow{NumTokens: s, Ops: map[string]artifacts.OpStats{}}
+			for _, op := range tokenOps {
 				if v, ok := got[op]; ok {
 					r.Ops[op] = Summarise(v)
 				}
@@ -182,7 +183,7 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 			rows[s] = r
 			order = append(order, s)
 		}
-		for _, op := range []string{"norm", "lm_head", "sample"} {
+		for _, op := range sequenceOps {
 			if v, ok := got[op]; ok {
 				r.Ops[op] = Summarise(v)
 			}
@@ -190,7 +191,7 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 		progress()
 	}
 	sortInts(order)
-	out := make([]MLPRow, 0, len(order))
+	out := make([]artifacts.MLPRow, 0, len(order))
 	for _, n := range order {
 		out = append(out, *rows[n])
 	}
@@ -199,8 +200,8 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]MLPRow, error) {
 
 // Attention measures prefill chunks over existing caches and decode
 // batches over caches of a given size.
-func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]AttnRow, error) {
-	var out []AttnRow
+func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]artifacts.AttentionRow, error) {
+	var out []artifacts.AttentionRow
 	for _, c := range chunks {
 		for _, kv := range append([]int{0}, kvs...) {
 			if c+kv > p.s.MaxKVCacheSize {
@@ -210,8 +211,7 @@ func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]Att
 			if err != nil {
 				return nil, fmt.Errorf("attention prefill chunk=%d kv=%d: %w", c, kv, err)
 			}
-			out = append(out, AttnRow{BatchSize: 1, PrefillChunk: c, KVCacheSize: kv,
-				Prefill: Summarise(got["attn_prefill"]), KVSave: Summarise(got["attn_kv_cache_save"])})
+			out = append(out, attentionRow(1, c, kv, artifacts.OpAttnPrefill, got))
 			progress()
 		}
 	}
@@ -225,12 +225,27 @@ func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]Att
 			if err != nil {
 				return nil, fmt.Errorf("attention decode batch=%d kv=%d: %w", b, kv, err)
 			}
-			out = append(out, AttnRow{BatchSize: b, KVCacheSize: kv,
-				Decode: Summarise(got["attn_decode"]), KVSave: Summarise(got["attn_kv_cache_save"])})
+			out = append(out, attentionRow(b, 0, kv, artifacts.OpAttnDecode, got))
 			progress()
 		}
 	}
 	return out, nil
+}
+
+// tokenOps are the operators an mlp.csv row keys by its token count;
+// sequenceOps those it keys by the sequences that need logits.
+var (
+	tokenOps    = append(append([]string(nil), artifacts.MLPOps...), artifacts.OpAttnQKNorm)
+	sequenceOps = []string{artifacts.OpNorm, artifacts.OpLMHead, artifacts.OpSample}
+)
+
+// attentionRow is one attention.csv point: the phase's own time, the KV
+// save, and zero reshapes (the engine has no separate reshape kernels, as
+// in Vidur's own rows for backends that fuse them).
+func attentionRow(batch, chunk, kv int, phase string, got map[string][]float64) artifacts.AttentionRow {
+	return artifacts.AttentionRow{BatchSize: batch, PrefillChunk: chunk, KVCacheSize: kv, IsPrefill: chunk > 0,
+		Ops: map[string]artifacts.OpStats{phase: Summarise(got[phase]), artifacts.OpAttnKVCacheSave: Summarise(got[artifacts.OpAttnKVCacheSave]),
+			artifacts.OpAttnInReshape: {}, artifacts.OpAttnOutReshape: {}}}
 }
 
 func sortInts(a []int) {

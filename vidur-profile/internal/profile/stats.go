@@ -3,21 +3,17 @@ package profile
 import (
 	"math"
 	"sort"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
-// Stats summarises repeated timings of one operator, in ms, the way
-// Vidur's profiler does: min, max, mean, median and the population
-// standard deviation (numpy's default, ddof=0).
-type Stats struct {
-	Min, Max, Mean, Median, Std float64
-}
-
-// Summarise returns the stats of samples (ms). No samples give NaNs,
-// which the CSV writes as empty cells.
-func Summarise(samples []float64) Stats {
+// Summarise returns the stats of samples (ms) the way Vidur's profiler
+// does: min, max, mean, median and the population standard deviation
+// (numpy's default, ddof=0). No samples give NaNs, which the CSV writes
+// as empty cells.
+func Summarise(samples []float64) artifacts.OpStats {
 	if len(samples) == 0 {
-		nan := math.NaN()
-		return Stats{nan, nan, nan, nan, nan}
+		return artifacts.NoStats()
 	}
 	s := append([]float64(nil), samples...)
 	sort.Float64s(s)
@@ -35,5 +31,5 @@ func Summarise(samples []float64) Stats {
 	if n%2 == 0 {
 		median = (s[n/2-1] + s[n/2]) / 2
 	}
-	return Stats{Min: s[0], Max: s[n-1], Mean: mean, Median: median, Std: math.Sqrt(ss / float64(n))}
+	return artifacts.OpStats{Min: s[0], Max: s[n-1], Mean: mean, Median: median, Std: math.Sqrt(ss / float64(n))}
 }

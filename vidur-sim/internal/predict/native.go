@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
 // NativeName is the setting that selects [Train].
@@ -145,13 +147,9 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		n.Reports = append(n.Reports, rep)
 		return nil
 	}
-	mlpOps := map[Op]string{AttnPreProj: "attn_pre_proj", AttnPostProj: "attn_post_proj", AttnRope: "attn_rope",
-		MLPUpProj: "mlp_up_proj", MLPDownProj: "mlp_down_proj", MLPAct: "mlp_act", InputNorm: "input_layernorm",
-		PostAttnNorm: "post_attention_layernorm", Add: "add", Emb: "emb", QKNorm: "attn_qk_norm",
-		Norm: "norm", LMHead: "lm_head", Sample: "sample"}
 	for op := Op(0); op < numOps; op++ {
-		if name, ok := mlpOps[op]; ok {
-			if err := one(op, median(name), b.MLP, tok); err != nil {
+		if op.inMLP() {
+			if err := one(op, artifacts.MedianColumn(op.String()), b.MLP, tok); err != nil {
 				return nil, err
 			}
 		}
@@ -166,9 +164,9 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 	a := b.Attn
 	kvSaveX := make([]float64, a.n)
 	for i := range a.n {
-		kvSaveX[i] = math.Max(a.cols["prefill_chunk_size"][i], a.cols["batch_size"][i])
+		kvSaveX[i] = math.Max(a.cols[artifacts.ColPrefillChunk][i], a.cols[artifacts.ColBatchSize][i])
 	}
-	if err := one(KVSave, median("attn_kv_cache_save"), a, kvSaveX); err != nil {
+	if err := one(KVSave, artifacts.MedianColumn(KVSave.String()), a, kvSaveX); err != nil {
 		return nil, err
 	}
 	if n.op[KVSave] == nil {
@@ -176,18 +174,17 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		n.lo[KVSave], n.hi[KVSave] = math.Inf(-1), math.Inf(1)
 	}
 	for _, net := range []struct {
-		op  Op
-		r   *rows
-		col string
-	}{{AllReduce, b.AllReduce, "all_reduce"}, {SendRecv, b.SendRecv, "send_recv"}} {
+		op Op
+		r  *rows
+	}{{AllReduce, b.AllReduce}, {SendRecv, b.SendRecv}} {
 		if net.r == nil {
 			continue
 		}
 		xs := make([]float64, net.r.n)
-		for i, sz := range net.r.cols["size"] {
+		for i, sz := range net.r.cols[artifacts.ColSize] {
 			xs[i] = sz / float64(embeddingDim) / 2 // bytes → fp16 tokens of width E
 		}
-		if err := one(net.op, median(net.col), net.r, xs); err != nil {
+		if err := one(net.op, artifacts.MedianColumn(net.op.String()), net.r, xs); err != nil {
 			return nil, err
 		}
 	}
@@ -197,10 +194,9 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		for _, c := range []struct {
 			op  Op
 			col string
-		}{{CPUSchedule, "schedule_median"}, {CPUSamplerE2E, "sampler_e2e_median"},
-			{CPUPrepareInputs, "prepare_inputs_e2e_median"}, {CPUProcessOutputs, "process_model_outputs_median"},
-			{CPURayComm, "ray_comm_time_mean"}} {
-			if err := one(c.op, c.col, b.CPU, b.CPU.cols["batch_size"]); err != nil {
+		}{{CPUSchedule, "_median"}, {CPUSamplerE2E, "_median"}, {CPUPrepareInputs, "_median"},
+			{CPUProcessOutputs, "_median"}, {CPURayComm, "_mean"}} {
+			if err := one(c.op, c.op.String()+c.col, b.CPU, b.CPU.cols[artifacts.ColBatchSize]); err != nil {
 				return nil, err
 			}
 		}
@@ -209,7 +205,7 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 	if err := n.trainAttention(rng, a); err != nil {
 		return nil, err
 	}
-	for _, op := range mlpCore {
+	for _, op := range artifacts.MLPCoreOps {
 		found := false
 		for _, r := range n.Reports {
 			found = found || r.Op == op
@@ -229,15 +225,15 @@ func (n *Native) trainAttention(rng *rand.Rand, a *rows) error {
 	var dec, pre []sample
 	dDrop, pDrop := 0, 0
 	for i := range a.n {
-		c, bs, kv := a.cols["prefill_chunk_size"][i], a.cols["batch_size"][i], a.cols["kv_cache_size"][i]
+		c, bs, kv := a.cols[artifacts.ColPrefillChunk][i], a.cols[artifacts.ColBatchSize][i], a.cols[artifacts.ColKVCacheSize][i]
 		if c == 0 {
-			if y := a.cols[median("attn_decode")][i]; math.IsNaN(y) {
+			if y := a.cols[artifacts.MedianColumn(artifacts.OpAttnDecode)][i]; math.IsNaN(y) {
 				dDrop++
 			} else {
 				dec = append(dec, sample{x: []float64{bs, kv}, y: y})
 			}
 		} else {
-			if y := a.cols[median("attn_prefill")][i]; math.IsNaN(y) {
+			if y := a.cols[artifacts.MedianColumn(artifacts.OpAttnPrefill)][i]; math.IsNaN(y) {
 				pDrop++
 			} else {
 				pre = append(pre, sample{x: []float64{kv, c}, y: y})
@@ -248,11 +244,11 @@ func (n *Native) trainAttention(rng *rand.Rand, a *rows) error {
 		return fmt.Errorf("%s: needs both decode rows (prefill_chunk_size 0) and prefill rows with timings; found %d and %d", a.path, len(dec), len(pre))
 	}
 	var err error
-	n.dec, err = choose2(rng, dec, "attn_decode", "batch_size", "kv_cache_size", dDrop, basisDecode, &n.Reports)
+	n.dec, err = choose2(rng, dec, artifacts.OpAttnDecode, "batch_size", "kv_cache_size", dDrop, basisDecode, &n.Reports)
 	if err != nil {
 		return err
 	}
-	n.pre, err = choose2(rng, pre, "attn_prefill", "kv_cache_size", "prefill_chunk_size", pDrop, basisPrefill, &n.Reports)
+	n.pre, err = choose2(rng, pre, artifacts.OpAttnPrefill, "kv_cache_size", "prefill_chunk_size", pDrop, basisPrefill, &n.Reports)
 	return err
 }
 
@@ -322,7 +318,7 @@ func choose2(rng *rand.Rand, s []sample, name, aName, bName string, dropped int,
 	train, test := split(rng, len(s))
 	// The grouped interpolation's group key is the first feature for
 	// decode (batch size) and the second for prefill (chunk size).
-	groupOnB := name == "attn_prefill"
+	groupOnB := name == artifacts.OpAttnPrefill
 	fitG := func(idx []int) *grouped {
 		gs, xs, ys := make([]float64, len(idx)), make([]float64, len(idx)), make([]float64, len(idx))
 		for i, j := range idx {
@@ -426,12 +422,12 @@ const cacheKeys = 1 << 16
 
 // Decode implements [Model].
 func (n *Native) Decode(batch, kv int) (float64, error) {
-	return n.two(&n.dec, "attn_decode", float64(batch), float64(kv)), nil
+	return n.two(&n.dec, artifacts.OpAttnDecode, float64(batch), float64(kv)), nil
 }
 
 // Prefill implements [Model].
 func (n *Native) Prefill(kv, c int) (float64, error) {
-	return n.two(&n.pre, "attn_prefill", float64(kv), float64(c)), nil
+	return n.two(&n.pre, artifacts.OpAttnPrefill, float64(kv), float64(c)), nil
 }
 
 func (n *Native) two(f *fit2, name string, a, b float64) float64 {

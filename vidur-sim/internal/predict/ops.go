@@ -1,6 +1,10 @@
 package predict
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+)
 
 // Op is one timed operation.
 type Op int
@@ -35,10 +39,26 @@ const (
 	numOps
 )
 
-var opNames = [...]string{"attn_pre_proj", "attn_post_proj", "attn_rope", "attn_kv_cache_save",
-	"mlp_up_proj", "mlp_down_proj", "mlp_act", "input_layernorm", "post_attention_layernorm", "add",
-	"all_reduce", "send_recv", "emb", "attn_qk_norm", "norm", "lm_head", "sample",
-	"schedule", "sampler_e2e", "prepare_inputs_e2e", "process_model_outputs", "ray_comm_time"}
+// opNames are the bundle's names of the ops (the mlp.csv, attention.csv
+// and network column groups, and the cpu_overheads.csv columns).
+var opNames = [...]string{
+	AttnPreProj: artifacts.OpAttnPreProj, AttnPostProj: artifacts.OpAttnPostProj, AttnRope: artifacts.OpAttnRope,
+	KVSave: artifacts.OpAttnKVCacheSave, MLPUpProj: artifacts.OpMLPUpProj, MLPDownProj: artifacts.OpMLPDownProj,
+	MLPAct: artifacts.OpMLPAct, InputNorm: artifacts.OpInputNorm, PostAttnNorm: artifacts.OpPostAttnNorm, Add: artifacts.OpAdd,
+	AllReduce: artifacts.OpAllReduce, SendRecv: artifacts.OpSendRecv, Emb: artifacts.OpEmb, QKNorm: artifacts.OpAttnQKNorm,
+	Norm: artifacts.OpNorm, LMHead: artifacts.OpLMHead, Sample: artifacts.OpSample,
+	CPUSchedule: artifacts.OpCPUSchedule, CPUSamplerE2E: artifacts.OpCPUSamplerE2E, CPUPrepareInputs: artifacts.OpCPUPrepareInputs,
+	CPUProcessOutputs: artifacts.OpCPUProcessOutputs, CPURayComm: artifacts.OpCPURayComm,
+}
+
+// inMLP reports whether mlp.csv times op (keyed by its num_tokens).
+func (o Op) inMLP() bool {
+	return o <= Add && o != KVSave || o >= Emb && o <= Sample
+}
+
+// extra reports whether op is timed beyond Vidur, so that Vidur's
+// prediction tables never hold it.
+func (o Op) extra() bool { return o >= Emb && o <= Sample }
 
 func (o Op) String() string {
 	if o >= 0 && o < numOps {

@@ -52,21 +52,24 @@ func (g *grid2) describe(xn, yn string) string {
 		yn, g.y0, g.y0+(g.ny-1)*g.dy, g.dy)
 }
 
-// Vidur's table names for the ops it predicts. The CPU overhead tables
-// exist only when Vidur ran with skip_cpu_overhead_modeling=false.
-var tableOps = map[string]Op{
-	"attn_pre_proj": AttnPreProj, "attn_post_proj": AttnPostProj, "attn_rope": AttnRope,
-	"attn_kv_cache_save": KVSave, "mlp_up_proj": MLPUpProj, "mlp_down_proj": MLPDownProj,
-	"mlp_act": MLPAct, "input_layernorm": InputNorm, "post_attention_layernorm": PostAttnNorm,
-	"add": Add, "all_reduce": AllReduce, "send_recv": SendRecv,
-	"schedule": CPUSchedule, "sampler_e2e": CPUSamplerE2E, "prepare_inputs_e2e": CPUPrepareInputs,
-	"process_model_outputs": CPUProcessOutputs, "ray_comm_time": CPURayComm,
-}
+// tableOps maps Vidur's table names to the ops it predicts: every op but
+// the extras Vidur does not time. The CPU overhead tables exist only when
+// Vidur ran with skip_cpu_overhead_modeling=false.
+var tableOps = func() map[string]Op {
+	m := map[string]Op{}
+	for op := Op(0); op < numOps; op++ {
+		if !op.extra() {
+			m[op.String()] = op
+		}
+	}
+	return m
+}()
 
-// requiredTables are the tables every Vidur run writes.
-var requiredTables = []string{"attn_pre_proj", "attn_post_proj", "attn_rope", "attn_kv_cache_save",
-	"mlp_up_proj", "mlp_down_proj", "mlp_act", "input_layernorm", "post_attention_layernorm", "add",
-	"attn_decode", "attn_prefill"}
+// requiredTables are the tables every Vidur run writes: the ops of one
+// layer and the two attention phases.
+var requiredTables = []string{AttnPreProj.String(), AttnPostProj.String(), AttnRope.String(), KVSave.String(),
+	MLPUpProj.String(), MLPDownProj.String(), MLPAct.String(), InputNorm.String(), PostAttnNorm.String(), Add.String(),
+	artifacts.OpAttnDecode, artifacts.OpAttnPrefill}
 
 // LoadTables reads Vidur's *_predictions.csv files from dir. needTP and
 // needPP add all_reduce and send_recv to the required tables.
@@ -83,10 +86,10 @@ func LoadTables(dir string, needTP, needPP bool) (*Tables, error) {
 	}
 	need := append([]string(nil), requiredTables...)
 	if needTP {
-		need = append(need, "all_reduce")
+		need = append(need, AllReduce.String())
 	}
 	if needPP {
-		need = append(need, "send_recv")
+		need = append(need, SendRecv.String())
 	}
 	var missing []string
 	for _, n := range need {
@@ -109,9 +112,9 @@ func LoadTables(dir string, needTP, needPP bool) (*Tables, error) {
 			return nil, fmt.Errorf("sim.predictor_tables: %d tables for %s (%s); keep the one of this run only", len(paths), name, strings.Join(paths, ", "))
 		}
 		switch name {
-		case "attn_decode":
+		case artifacts.OpAttnDecode:
 			err = t.decode.read(paths[0], "batch_size", "kv_cache_size", false)
-		case "attn_prefill":
+		case artifacts.OpAttnPrefill:
 			err = t.pref.read(paths[0], "kv_cache_size", "prefill_chunk_size_squared", true)
 		default:
 			op, ok := tableOps[name]
@@ -266,7 +269,7 @@ func (t *Tables) Decode(batch, kv int) (float64, error) {
 	if v, ok := t.decode.at(batch, kv); ok {
 		return v, nil
 	}
-	return 0, &ErrKey{Model: TableName, Op: "attn_decode", Key: fmt.Sprintf("batch_size=%d kv_cache_size=%d", batch, kv),
+	return 0, &ErrKey{Model: TableName, Op: artifacts.OpAttnDecode, Key: fmt.Sprintf("batch_size=%d kv_cache_size=%d", batch, kv),
 		Range: t.decode.describe("batch_size", "kv_cache_size")}
 }
 
@@ -275,7 +278,7 @@ func (t *Tables) Prefill(kv, c int) (float64, error) {
 	if v, ok := t.pref.at(kv, c); ok {
 		return v, nil
 	}
-	return 0, &ErrKey{Model: TableName, Op: "attn_prefill", Key: fmt.Sprintf("kv_cache_size=%d prefill_chunk_size=%d", kv, c),
+	return 0, &ErrKey{Model: TableName, Op: artifacts.OpAttnPrefill, Key: fmt.Sprintf("kv_cache_size=%d prefill_chunk_size=%d", kv, c),
 		Range: t.pref.describe("kv_cache_size", "prefill_chunk_size")}
 }
 

@@ -1,0 +1,236 @@
+package predict
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
+)
+
+func hasValue(r *rows, col string, v float64) bool {
+	for _, x := range r.cols[col] {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// rows is a CSV read by column: keys (required, non-empty numbers) and
+// values (required or optional columns, empty cells NaN).
+type rows struct {
+	path  string
+	cols  map[string][]float64
+	text  map[string][]string
+	lines []int
+	n     int
+}
+
+// newRows starts a column view of n rows of path, at the given lines.
+func newRows(path string, lines []int) *rows {
+	return &rows{path: path, cols: map[string][]float64{}, text: map[string][]string{}, lines: lines, n: len(lines)}
+}
+
+// add appends v to column c.
+func (r *rows) add(c string, v float64) { r.cols[c] = append(r.cols[c], v) }
+
+// The column views of the bundle files hold the key columns and the
+// medians the predictors train on: no more, because dedupe compares
+// exactly the columns read, as Vidur's drop_duplicates over what it
+// loaded does.
+
+// mlpOptionalOps are the mlp.csv operators a bundle may lack: Vidur
+// fills its own with 0; the extras are simcheck's.
+var mlpOptionalOps = func() []string {
+	var out []string
+	for _, op := range append(append([]string(nil), artifacts.MLPOps...), artifacts.MLPExtraOps...) {
+		if !contains(artifacts.MLPCoreOps, op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}()
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func mlpRows(t *artifacts.MLPTable) *rows {
+	ops := append([]string(nil), artifacts.MLPCoreOps...)
+	for _, op := range mlpOptionalOps {
+		if contains(t.Ops, op) {
+			ops = append(ops, op)
+		}
+	}
+	lines := make([]int, len(t.Rows))
+	for i, x := range t.Rows {
+		lines[i] = x.Line
+	}
+	r := newRows(t.Path, lines)
+	for _, x := range t.Rows {
+		m := x.Model
+		r.add(artifacts.ColNumTokens, float64(x.NumTokens))
+		r.add(artifacts.ColNHead, float64(m.NumQHeads))
+		r.add(artifacts.ColNKVHead, float64(m.NumKVHeads))
+		r.add(artifacts.ColNEmbd, float64(m.Embd))
+		r.add(artifacts.ColNExpandedEmbd, float64(m.ExpandedEmbd))
+		r.add(artifacts.ColTPWorkers, float64(m.TP))
+		r.add(artifacts.ColGatedMLP, b2f(m.GatedMLP))
+		for _, op := range ops {
+			r.add(artifacts.MedianColumn(op), x.Ops[op].Median)
+		}
+	}
+	return r
+}
+
+func attentionRows(t *artifacts.AttentionTable) *rows {
+	ops := []string{artifacts.OpAttnPrefill, artifacts.OpAttnDecode}
+	if contains(t.Ops, artifacts.OpAttnKVCacheSave) {
+		ops = append(ops, artifacts.OpAttnKVCacheSave)
+	}
+	lines := make([]int, len(t.Rows))
+	for i, x := range t.Rows {
+		lines[i] = x.Line
+	}
+	r := newRows(t.Path, lines)
+	for _, x := range t.Rows {
+		m := x.Model
+		r.add(artifacts.ColNEmbd, float64(m.Embd))
+		r.add(artifacts.ColNQHead, float64(m.NumQHeads))
+		r.add(artifacts.ColNKVHead, float64(m.NumKVHeads))
+		r.add(artifacts.ColBlockSize, float64(m.BlockSize))
+		r.add(artifacts.ColTPWorkers, float64(m.TP))
+		r.add(artifacts.ColBatchSize, float64(x.BatchSize))
+		r.add(artifacts.ColPrefillChunk, float64(x.PrefillChunk))
+		r.add(artifacts.ColKVCacheSize, float64(x.KVCacheSize))
+		for _, op := range ops {
+			r.add(artifacts.MedianColumn(op), x.Ops[op].Median)
+		}
+	}
+	return r
+}
+
+func cpuRows(t *artifacts.CPUOverheadTable) *rows {
+	lines := make([]int, len(t.Rows))
+	for i, x := range t.Rows {
+		lines[i] = x.Line
+	}
+	r := newRows(t.Path, lines)
+	for _, x := range t.Rows {
+		r.text[artifacts.ColModelName] = append(r.text[artifacts.ColModelName], x.ModelName)
+		r.add(artifacts.ColBatchSize, float64(x.BatchSize))
+		r.add(artifacts.ColTPDegree, float64(x.TP))
+		for _, op := range artifacts.CPUOps {
+			r.add(op+"_median", x.Ops[op].Median)
+		}
+		if t.HasRayComm {
+			r.add(artifacts.OpCPURayComm+"_mean", x.RayCommMean)
+		}
+	}
+	return r
+}
+
+// networkRows keeps coll's rows of num_workers workers.
+func networkRows(t *artifacts.NetworkTable, coll string, workers int) *rows {
+	var lines []int
+	for _, x := range t.Rows {
+		if x.Collective == coll && x.NumWorkers == workers {
+			lines = append(lines, x.Line)
+		}
+	}
+	r := newRows(t.Path, lines)
+	for _, x := range t.Rows {
+		if x.Collective == coll && x.NumWorkers == workers {
+			r.text[artifacts.ColCollective] = append(r.text[artifacts.ColCollective], x.Collective)
+			r.add(artifacts.ColNumWorkers, float64(x.NumWorkers))
+			r.add(artifacts.ColSize, x.Size)
+			r.add(artifacts.ColDevicesPerNode, float64(x.DevicesPerNode))
+			r.add(artifacts.MedianColumn(coll), x.Stats.Median)
+		}
+	}
+	return r
+}
+
+// has reports whether column c was read.
+func (r *rows) has(c string) bool { _, ok := r.cols[c]; return ok }
+
+// filter keeps rows where every column equals its value; it returns how
+// many rows were dropped.
+func (r *rows) filter(eq map[string]float64) int {
+	keep := make([]bool, r.n)
+	n := 0
+	for i := range r.n {
+		ok := true
+		for c, v := range eq {
+			if col, has := r.cols[c]; has && col[i] != v {
+				ok = false
+				break
+			}
+		}
+		keep[i] = ok
+		if ok {
+			n++
+		}
+	}
+	r.select_(keep, n)
+	return len(keep) - n
+}
+
+func (r *rows) select_(keep []bool, n int) {
+	for c, col := range r.cols {
+		out := make([]float64, 0, n)
+		for i, v := range col {
+			if keep[i] {
+				out = append(out, v)
+			}
+		}
+		r.cols[c] = out
+	}
+	for c, col := range r.text {
+		out := make([]string, 0, n)
+		for i, v := range col {
+			if keep[i] {
+				out = append(out, v)
+			}
+		}
+		r.text[c] = out
+	}
+	lines := make([]int, 0, n)
+	for i, l := range r.lines {
+		if keep[i] {
+			lines = append(lines, l)
+		}
+	}
+	r.lines, r.n = lines, n
+}
+
+// dedupe drops rows identical in every column read (Vidur's
+// drop_duplicates); it returns how many were dropped.
+func (r *rows) dedupe() int {
+	seen := map[string]bool{}
+	keep := make([]bool, r.n)
+	n := 0
+	var b strings.Builder
+	for i := range r.n {
+		b.Reset()
+		for _, c := range sortedKeys(r.cols) {
+			fmt.Fprintf(&b, "%v,", math.Float64bits(r.cols[c][i]))
+		}
+		for _, c := range sortedKeys(r.text) {
+			b.WriteString(r.text[c][i] + ",")
+		}
+		if k := b.String(); !seen[k] {
+			seen[k] = true
+			keep[i] = true
+			n++
+		}
+	}
+	r.select_(keep, n)
+	return len(keep) - n
+}
