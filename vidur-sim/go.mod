@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/simcheck/simcheck/pkg/artifacts v0.0.0
 	github.com/simcheck/simcheck/pkg/config v0.0.0
+	github.com/simcheck/simcheck/pkg/engine v0.0.0
 )
 
 require (
@@ -28,4 +29,5 @@ require (
 replace (
 	github.com/simcheck/simcheck/pkg/artifacts => ../pkg/artifacts
 	github.com/simcheck/simcheck/pkg/config => ../pkg/config
+	github.com/simcheck/simcheck/pkg/engine => ../pkg/engine
 )
