@@ -62,6 +62,7 @@ type TokenRow struct {
 	CompletedAt float64 // s
 	Latency     float64 // s; token 0: since arrival, token k: since token k−1
 	BatchSize   int     // requests in the iteration that made it; 0 = unknown
+	Line        int     // file line, for messages; 0 for a row not read from a file
 }
 
 // BatchRow is one engine or simulator iteration.
@@ -315,10 +316,45 @@ func ReadRunDir(dir string) (*Run, error) {
 	if run.Tokens, err = readOptional(filepath.Join(dir, TokenMetricsFile), ReadTokenMetrics); err != nil {
 		return nil, err
 	}
+	if err := checkTokens(filepath.Join(dir, TokenMetricsFile), run.Requests, run.Tokens); err != nil {
+		return nil, err
+	}
 	if run.Batches, err = readOptional(filepath.Join(dir, BatchMetricsFile), ReadBatchMetrics); err != nil {
 		return nil, err
 	}
 	return run, nil
+}
+
+// checkTokens holds the run directory's own invariant: token rows agree
+// with request rows. A row of an unknown or failed request, a repeated or
+// skipped token index, or more tokens than the request produced are
+// hand-editing mistakes no single file shows. tokens are sorted by
+// (request, index), as ReadTokenMetrics returns them.
+func checkTokens(path string, reqs []RequestRecord, tokens []TokenRow) error {
+	byID := make(map[int]*RequestRecord, len(reqs))
+	for i := range reqs {
+		byID[reqs[i].RequestID] = &reqs[i]
+	}
+	next := map[int]int{} // the token index each request expects next
+	for _, t := range tokens {
+		q, ok := byID[t.RequestID]
+		var problem error
+		switch {
+		case !ok:
+			problem = fmt.Errorf("token row for request %d, which is not in %s", t.RequestID, RequestMetricsFile)
+		case q.Status != StatusOK:
+			problem = fmt.Errorf("token row for request %d, whose status is %s", t.RequestID, q.Status)
+		case t.TokenIndex != next[t.RequestID]:
+			problem = fmt.Errorf("request %d: token_index %d follows %d rows (indexes must run 0, 1, 2, … once each)", t.RequestID, t.TokenIndex, next[t.RequestID])
+		case t.TokenIndex >= q.NumDecodeTokensActual:
+			problem = fmt.Errorf("request %d: token_index %d, but num_decode_tokens_actual is %d", t.RequestID, t.TokenIndex, q.NumDecodeTokensActual)
+		}
+		if problem != nil {
+			return &FileError{Path: path, Line: t.Line, Err: problem}
+		}
+		next[t.RequestID]++
+	}
+	return nil
 }
 
 // ReadRunMeta reads and checks a run directory's run_meta.json.
@@ -425,6 +461,7 @@ func ReadTokenMetrics(path string, r io.Reader) ([]TokenRow, error) {
 			TokenIndex:  t.NonNegInt("token_index"),
 			CompletedAt: t.Float("completed_at"),
 			Latency:     t.Float("latency"),
+			Line:        t.Line(),
 		}
 		if bs, ok := t.OptInt("batch_size"); ok {
 			row.BatchSize = bs

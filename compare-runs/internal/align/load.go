@@ -106,9 +106,7 @@ func loadRunDir(dir string) (*Run, error) {
 	r := &Run{Dir: dir, Kind: ar.Meta.Kind, Meta: &ar.Meta, Requests: ar.Requests, Batches: ar.Batches}
 	r.index()
 	if ar.Tokens != nil {
-		if err := r.setTokens(filepath.Join(dir, artifacts.TokenMetricsFile), ar.Tokens); err != nil {
-			return nil, err
-		}
+		r.setTokens(ar.Tokens)
 	}
 	return r, nil
 }
@@ -120,51 +118,12 @@ func (r *Run) index() {
 	}
 }
 
-// setTokens groups token rows by request and checks them against the
-// requests: rows of an unknown or failed request, a repeated or skipped
-// token index, or more tokens than the request produced are hand-editing
-// mistakes the reader cannot see row by row.
-func (r *Run) setTokens(path string, rows []artifacts.TokenRow) error {
+// setTokens groups token rows by request. artifacts.ReadRunDir has
+// checked them against the requests (known, ok, indexes 0, 1, 2, … up to
+// num_decode_tokens_actual).
+func (r *Run) setTokens(rows []artifacts.TokenRow) {
 	r.Tokens = map[int][]artifacts.TokenRow{}
 	for _, t := range rows { // sorted by (request, index) by the reader
-		q, ok := r.Request(t.RequestID)
-		var problem error
-		switch {
-		case !ok:
-			problem = fmt.Errorf("token row for request %d, which is not in %s", t.RequestID, artifacts.RequestMetricsFile)
-		case q.Status != artifacts.StatusOK:
-			problem = fmt.Errorf("token row for request %d, whose status is %s", t.RequestID, q.Status)
-		case t.TokenIndex != len(r.Tokens[t.RequestID]):
-			problem = fmt.Errorf("request %d: token_index %d follows %d rows (indexes must run 0, 1, 2, … once each)", t.RequestID, t.TokenIndex, len(r.Tokens[t.RequestID]))
-		case t.TokenIndex >= q.NumDecodeTokensActual:
-			problem = fmt.Errorf("request %d: token_index %d, but num_decode_tokens_actual is %d", t.RequestID, t.TokenIndex, q.NumDecodeTokensActual)
-		}
-		if problem != nil {
-			return &artifacts.FileError{Path: path, Line: tokenLine(path, t.RequestID, t.TokenIndex), Err: problem}
-		}
 		r.Tokens[t.RequestID] = append(r.Tokens[t.RequestID], t)
 	}
-	return nil
-}
-
-// tokenLine finds the line of a token row again, for the error message
-// (the reader sorts rows, so their lines are not kept). The last match
-// is the one a duplicate makes.
-func tokenLine(path string, req, idx int) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	t, err := artifacts.NewTable(path, f, "request_id", "token_index")
-	if err != nil {
-		return 0
-	}
-	line := 0
-	for t.Next() {
-		if t.Int("request_id") == req && t.Int("token_index") == idx {
-			line = t.Line()
-		}
-	}
-	return line
 }
