@@ -1,5 +1,5 @@
 // Command real-bench replays a workload on a real engine in real time and
-// records per-request, per-token and per-batch timing (DESIGN §4.2, §6).
+// records per-request, per-token and per-batch timing (docs/artifacts.md §2, docs/engine.md).
 package main
 
 import "github.com/simcheck/simcheck/pkg/config/command"

@@ -120,7 +120,7 @@ func (b *serverBackend) Replay(ctx context.Context, w *artifacts.Workload, clk *
 
 func (b *serverBackend) Batches() bool { return false }
 
-// maxDispatchP99 is serving-bench.md §7.1's threshold: a client that sends
+// maxDispatchP99 is serving-semantics.md §7.1's threshold: a client that sends
 // later than this behind schedule is distorting the arrival process.
 const maxDispatchP99 = 1e-3
 

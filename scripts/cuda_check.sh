@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compile and vet the engine's cuda-tagged code without a GPU, against
-# Debian 12's CUDA 11.8 headers and link stubs (../shared/GPU.md):
+# Debian 12's CUDA 11.8 headers and link stubs (docs/gpu.md):
 #   1. fetch nvidia-cuda-dev (non-free) with `apt-get download` and unpack it
 #      with `dpkg -x` into a cache folder, reused on later runs;
 #   2. go vet -tags cuda and go build -tags cuda every pkg/engine package;

@@ -1,6 +1,6 @@
 // Command vidur-profile times the model's operators on the hardware, with
 // the engine's own kernels, and writes a profiling bundle in Vidur's
-// layout (DESIGN §4.3).
+// layout (docs/artifacts.md §3).
 package main
 
 import (

@@ -49,7 +49,7 @@ func existing(t *testing.T, root string) string {
 	return final
 }
 
-// TestDirAtomic checks DESIGN §4's rule: a directory appears under its
+// TestDirAtomic checks docs/artifacts.md's writing rule: a directory appears under its
 // final name complete or not at all.
 func TestDirAtomic(t *testing.T) {
 	t.Parallel()

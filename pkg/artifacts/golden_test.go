@@ -108,7 +108,7 @@ func sampleWorkload() *Workload {
 	}
 }
 
-// TestWorkloadGolden checks DESIGN §4.1: the bytes of every workload file,
+// TestWorkloadGolden checks docs/artifacts.md §1: the bytes of every workload file,
 // and write(read(golden)) == golden.
 func TestWorkloadGolden(t *testing.T) {
 	t.Parallel()
@@ -168,7 +168,7 @@ func sampleRun(d *Dir) error {
 	return w.Close(meta)
 }
 
-// TestRunGolden checks DESIGN §4.2: the bytes of every run file, the
+// TestRunGolden checks docs/artifacts.md §2: the bytes of every run file, the
 // counts Close fills in, and write(read(golden)) == golden.
 func TestRunGolden(t *testing.T) {
 	t.Parallel()
@@ -248,7 +248,7 @@ func sampleComparisonMeta() *ComparisonMeta {
 		CreatedAt: "2026-11-22T00:00:00Z"}
 }
 
-// TestComparisonAndProfileGolden checks DESIGN §4.3–4.4's files: the
+// TestComparisonAndProfileGolden checks docs/artifacts.md §3–4's files: the
 // bytes each writer produces and write(read(golden)) == golden.
 func TestComparisonAndProfileGolden(t *testing.T) {
 	t.Parallel()

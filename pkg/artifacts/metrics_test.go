@@ -9,7 +9,7 @@ import (
 // measurable", which is part of the definition under test).
 func sameFloat(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
 
-// TestRequestMetricsDefinitions checks DESIGN §4.2's derived columns
+// TestRequestMetricsDefinitions checks docs/artifacts.md §2's derived columns
 // against values worked out by hand. Times are binary fractions so the
 // expected values are exact.
 func TestRequestMetricsDefinitions(t *testing.T) {
@@ -66,7 +66,7 @@ func TestRequestMetricsDefinitions(t *testing.T) {
 	}
 }
 
-// TestTokenLatencies checks DESIGN §4.2's token latency: token 0 from
+// TestTokenLatencies checks docs/artifacts.md §2's token latency: token 0 from
 // arrival (TTFT), token k from token k−1 (TBT).
 func TestTokenLatencies(t *testing.T) {
 	t.Parallel()

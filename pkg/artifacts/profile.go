@@ -10,7 +10,7 @@ import (
 const ProfileMetaFile = "profile_meta.json"
 
 // ProfilePaths are the files of a profiling bundle in Vidur's layout
-// (vidur-spec §5): <root>/data/profiling/compute/<device>/<model_id>/...
+// (vidur-semantics.md §5): <root>/data/profiling/compute/<device>/<model_id>/...
 type ProfilePaths struct {
 	Root         string
 	MLP          string

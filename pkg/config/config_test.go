@@ -144,7 +144,7 @@ func TestEveryShippedOption(t *testing.T) {
 	}
 }
 
-// TestOverrideTyping checks DESIGN §3: values are typed by the schema's
+// TestOverrideTyping checks docs/configuration.md's rule: values are typed by the schema's
 // struct, never by guessing, and nothing is truncated.
 func TestOverrideTyping(t *testing.T) {
 	t.Parallel()

@@ -433,7 +433,7 @@ func decodeMessage(err error, target any) string {
 }
 
 // noTruncate refuses to decode 1.5 into an int, which mapstructure would
-// otherwise do silently (go-libraries.md §2).
+// otherwise do silently.
 func noTruncate(from, to reflect.Type, data any) (any, error) {
 	f, isFloat := data.(float64)
 	switch to.Kind() {

@@ -157,7 +157,7 @@ func TestTransformersOneAtATime(t *testing.T) {
 }
 
 // TestSarathiBudgetAndDecodeFirst: each step's tokens fit chunk_size, and
-// decodes come before any prefill in the batch (serving-bench.md §5 1–3).
+// decodes come before any prefill in the batch (serving-semantics.md §5 1–3).
 func TestSarathiBudgetAndDecodeFirst(t *testing.T) {
 	chunked := false
 	run(t, sched.Settings{Kind: "sarathi", ChunkSize: 16, MaxBatchSize: 4, NumKVBlocks: 64, BlockSize: 4}, func(r StepReport) {

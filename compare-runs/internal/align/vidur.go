@@ -10,7 +10,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
-// Python Vidur's request_metrics.csv (vidur-spec.md §6.2) keys rows by
+// Python Vidur's request_metrics.csv (vidur-semantics.md §6.2) keys rows by
 // "Request Id" and holds only derived latencies, in completion order.
 const (
 	vidurID           = "Request Id"

@@ -193,7 +193,7 @@ func (f failure) print(tool string, stderr io.Writer) {
 
 // reorder moves key=value overrides behind flags, because urfave/cli v2
 // stops parsing flags at the first positional argument (Go flag
-// semantics; go-libraries.md §1). A flag value given as a separate word
+// semantics). A flag value given as a separate word
 // stays beside its flag, so use --flag=value for values containing '='.
 func reorder(args []string) []string {
 	if len(args) == 0 {

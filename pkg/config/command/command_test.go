@@ -47,7 +47,7 @@ func runT(tl Tool, args ...string) (stdout, stderr string, status int) {
 
 func okRun(*Context) error { return nil }
 
-// TestExitStatuses checks DESIGN §3: 0 success, 1 run failure, 2 usage or
+// TestExitStatuses checks docs/runbook.md's exit statuses: 0 success, 1 run failure, 2 usage or
 // configuration error, with `tool: error:` and `tool: hint:` lines on
 // stderr and nothing on stdout.
 func TestExitStatuses(t *testing.T) {

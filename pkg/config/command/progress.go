@@ -13,7 +13,7 @@ import (
 
 // Progress reports long work on stderr: a redrawn bar on a terminal,
 // periodic plain lines otherwise (a log file must not fill with carriage
-// returns; go-libraries.md §9).
+// returns).
 type Progress struct {
 	mu       sync.Mutex
 	w        io.Writer

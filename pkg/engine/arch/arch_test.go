@@ -8,7 +8,7 @@ import (
 )
 
 func TestQwen3_0_6BParams(t *testing.T) {
-	// cpu-facts.md: 596,049,920 parameters, tied embedding counted once.
+	// Qwen3-0.6B: 596,049,920 parameters, tied embedding counted once.
 	if got := Qwen3_0_6B().Params(); got != 596049920 {
 		t.Errorf("Params = %d, want 596049920", got)
 	}

@@ -3,7 +3,7 @@
 // (Sarathi-Serve: token budget, decodes first, chunked prefills, FIFO
 // admission) and vllm (the v0 policy as Sarathi reimplements it:
 // prefill-only batches when any prompt can be admitted, else decode-only).
-// serving-bench.md §5 describes the policies; each rule is commented where
+// serving-semantics.md §5 describes the policies; each rule is commented where
 // it is coded.
 //
 // KV blocks are reserved through kvcache.Cache. When a decode needs a block

@@ -1,7 +1,7 @@
 package sched
 
 // sarathi: decode-first with a token budget of chunk_size
-// (serving-bench.md §5).
+// (serving-semantics.md §5).
 type sarathi struct{ *queues }
 
 func (p *sarathi) Schedule() Batch {

@@ -119,7 +119,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 }
 
 // sarathiFields are the completions fields Sarathi-Serve accepts
-// (serving-bench.md §3.2); anything else is a 400.
+// (serving-semantics.md §3.2); anything else is a 400.
 var sarathiFields = map[string]bool{"model": true, "prompt": true, "max_tokens": true, "temperature": true, "top_p": true,
 	"top_k": true, "stop": true, "ignore_eos": true, "stream": true, "stream_options": true, "echo": true, "suffix": true, "user": true}
 
@@ -191,7 +191,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 		}
 		return !(b.CutAfter > 0 && chunks >= b.CutAfter)
 	}
-	// Sarathi omits "object" on completion chunks (serving-bench.md §2.2).
+	// Sarathi omits "object" on completion chunks (serving-semantics.md §2.2).
 	obj := `"object":"text_completion",`
 	if b.Profile == "sarathi" {
 		obj = ""

@@ -19,7 +19,7 @@ import (
 )
 
 // Profiles: which request fields a server accepts and how its chunks map
-// to tokens (serving-bench.md §7.1).
+// to tokens (serving-semantics.md §7.1).
 const (
 	ProfileSarathi = "sarathi"
 	ProfileVLLM    = "vllm"
@@ -81,7 +81,7 @@ type Client struct {
 	WarmupS float64 // s spent on warm-up requests before the clock started
 }
 
-// NewTransport is the HTTP client setup serving-bench.md §2.5 asks for:
+// NewTransport is the HTTP client setup serving-semantics.md §2.5 asks for:
 // no compression, HTTP/1.1, enough idle connections per host for every
 // request in flight, idle connections dropped before a uvicorn server's
 // 5 s keep-alive closes them (Go does not retry a POST on a stale one).
@@ -220,14 +220,14 @@ func Payload(p *artifacts.Prompt, o Options) ([]byte, error) {
 	switch o.Profile {
 	case ProfileSarathi:
 		// Sarathi rejects unknown fields, inside stream_options too, and
-		// token-id prompts (serving-bench.md §3.2).
+		// token-id prompts (serving-semantics.md §3.2).
 		body["prompt"] = p.Prompt
 		body["ignore_eos"] = o.IgnoreEOS
 	case ProfileVLLM:
 		body["prompt"] = p.PromptTokenIDs // the exact prompt length, no re-tokenization
 		body["ignore_eos"] = o.IgnoreEOS
 		// Cumulative usage on every chunk: exact tokens per chunk even
-		// when vLLM merges deltas (serving-bench.md §2.2, §2.4).
+		// when vLLM merges deltas (serving-semantics.md §2.2, §2.4).
 		so["continuous_usage_stats"] = true
 	default:
 		// A generic server may reject extensions; it gets the OpenAI
@@ -307,7 +307,7 @@ func (c *Client) one(ctx context.Context, body []byte, q artifacts.Request, arri
 	}
 	if a.usage != nil {
 		st.UsagePrompt, st.UsageCompletion = a.usage.PromptTokens, a.usage.CompletionTokens
-		// Sarathi adds BOS itself (serving-bench.md §3.2); a one-token
+		// Sarathi adds BOS itself (serving-semantics.md §3.2); a one-token
 		// surplus is that, not a mismatch.
 		diff := a.usage.PromptTokens - q.NumPrefillTokens
 		st.PromptMismatch = !(diff == 0 || (o.Profile == ProfileSarathi && diff == 1))

@@ -4,7 +4,7 @@
 //
 // Requests are sent open loop at their arrival times, each on its own
 // goroutine, and streamed with /v1/completions. A server chunk is not a
-// token (serving-bench.md §2.3-2.4): tokens are attributed to chunks by
+// token (serving-semantics.md §2.3-2.4): tokens are attributed to chunks by
 // the server profile's rule and each request records how
 // (token_timing: exact, one_per_step or inferred).
 //

@@ -116,7 +116,7 @@ func Summarize(stats []Stat) Summary {
 }
 
 // quantile is numpy's default (linear) percentile of sorted xs, the
-// definition serving-bench.md §7.4 uses; 0 for none.
+// definition serving-semantics.md §7.4 uses; 0 for none.
 func quantile(xs []float64, p float64) float64 {
 	if len(xs) == 0 {
 		return 0

@@ -122,7 +122,7 @@ func (a *attribution) add(chunk int, t float64) {
 }
 
 // attribute maps a stream's chunks to output tokens by the profile's rule
-// (serving-bench.md §2.3, §7.1). want is the requested token count.
+// (serving-semantics.md §2.3, §7.1). want is the requested token count.
 func attribute(evs []event, profile string, want int) (attribution, error) {
 	var a attribution
 	var choices []event
@@ -171,7 +171,7 @@ func attribute(evs []event, profile string, want int) (attribution, error) {
 // sarathi applies Sarathi-Serve's rule: one chunk per engine step for
 // every scheduled request and at most one token per step, so the last n
 // choice chunks are the tokens and earlier ones are prefill progress
-// (serving-bench.md §3.3). If a chunk before them carries text the rule
+// (serving-semantics.md §3.3). If a chunk before them carries text the rule
 // does not hold and the timing is flagged inferred.
 func sarathi(a attribution, choices []event, n int) (attribution, error) {
 	if n > len(choices) {
@@ -194,7 +194,7 @@ func sarathi(a attribution, choices []event, n int) (attribution, error) {
 // generic maps tokens to chunks when nothing says how many each carries.
 // Leading empty chunks are prefill progress (a chunked prefill, a role
 // chunk). After the first text, an empty chunk is most likely a token
-// whose text was held back or is a special token (serving-bench.md §2.3).
+// whose text was held back or is a special token (serving-semantics.md §2.3).
 func generic(a attribution, choices []event, n int, known bool) (attribution, error) {
 	first := -1
 	var text []int // indices of chunks with text

@@ -46,7 +46,7 @@ func cont(text string, c int) string {
 	return `{"choices":[{"index":0,"text":"` + text + `","finish_reason":null}],"usage":{"prompt_tokens":3,"completion_tokens":` + itoa(c) + `}}`
 }
 
-// The rules of serving-bench.md §2.3 and §7.1, one case each.
+// The rules of serving-semantics.md §2.3 and §7.1, one case each.
 func TestAttribution(t *testing.T) {
 	cases := []struct {
 		name    string

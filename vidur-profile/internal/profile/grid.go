@@ -1,6 +1,6 @@
 package profile
 
-// TokenGrid is Vidur's num_tokens list (vidur-spec §5.6): {1,2,4} ∪
+// TokenGrid is Vidur's num_tokens list (vidur-semantics.md §5.6): {1,2,4} ∪
 // 8..1016 step 8 ∪ 1024..2048 step 16 ∪ 2048..4096 step 32 ∪ 4096..8192
 // step 64 ∪ 8192..16384 step 128 ∪ 16384..32768 step 256, capped at max.
 // step (when > 1) keeps every step-th point beyond the first three, for
@@ -44,7 +44,7 @@ func capAt(all []int, max int) int {
 }
 
 // LengthGrid is Vidur's attention length list: 32..1024 step 32 ∪
-// 1024..4096 step 64, below max (vidur-spec §5.6), thinned by step.
+// 1024..4096 step 64, below max (vidur-semantics.md §5.6), thinned by step.
 func LengthGrid(max, step int) []int {
 	var all []int
 	for v := 32; v < 1024 && v < max; v += 32 {

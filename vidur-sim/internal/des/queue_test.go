@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestSpec1_1_OrderByTimeThenCreation checks vidur-spec §1.1: the effective
+// TestSpec1_1_OrderByTimeThenCreation checks vidur-semantics.md §1.1: the effective
 // order is (time asc, creation id asc), whatever the push order.
 func TestSpec1_1_OrderByTimeThenCreation(t *testing.T) {
 	q := NewQueue[int](1)
@@ -36,7 +36,7 @@ func TestPopEmptyPanics(t *testing.T) {
 	NewQueue[int](0).Pop()
 }
 
-// TestSpec1_1_OrderWhilePushing checks §1.1 when events are pushed while
+// TestSpec1_1_OrderWhilePushing checks vidur-semantics.md §1.1 when events are pushed while
 // others are handled, most at the time being handled (the FIFO's case),
 // some later, against the order a sort by (time, creation) gives.
 func TestSpec1_1_OrderWhilePushing(t *testing.T) {

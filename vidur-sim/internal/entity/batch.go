@@ -2,7 +2,7 @@ package entity
 
 import "github.com/simcheck/simcheck/vidur-sim/internal/des"
 
-// Batch is one iteration of one replica (vidur-spec §2.2): requests and
+// Batch is one iteration of one replica (vidur-semantics.md §2.2): requests and
 // the tokens each processes. Counts are fixed at construction.
 type Batch struct {
 	ID                  int
@@ -61,7 +61,7 @@ func (b *Batch) OnSchedule(t des.Time) {
 	}
 }
 
-// AttentionParams returns the attention keys of vidur-spec §4.5, memoised
+// AttentionParams returns the attention keys of vidur-semantics.md §4.5, memoised
 // on the batch because every stage sees the same request state:
 // decodeB requests decode with mean kv decodeKV (truncated, then rounded
 // up to g); numPrefills chunks have summed kv prefillKV (each rounded up

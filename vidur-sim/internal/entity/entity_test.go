@@ -75,7 +75,7 @@ func TestSpec2_1_PreemptedTime(t *testing.T) {
 	}
 }
 
-// TestSpec4_5_WorkedExample is the worked key example of vidur-spec §4.6:
+// TestSpec4_5_WorkedExample is the worked key example of vidur-semantics.md §4.6:
 // decodes with processed {100, 200, 301} plus a 256-token chunk of a
 // request with 512 prompt tokens done.
 func TestSpec4_5_WorkedExample(t *testing.T) {

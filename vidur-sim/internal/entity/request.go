@@ -3,7 +3,7 @@ package entity
 import "github.com/simcheck/simcheck/vidur-sim/internal/des"
 
 // Request is one inference request moving through the simulator
-// (vidur-spec §2.1). Zero times double as "unset", as in Vidur.
+// (vidur-semantics.md §2.1). Zero times double as "unset", as in Vidur.
 type Request struct {
 	ID        int
 	ArrivedAt des.Time
@@ -82,7 +82,7 @@ func (r *Request) OnStageEnd(t des.Time, exec, modelExec float64) {
 
 // OnBatchEnd advances r by the n tokens it had in a batch that ended at t.
 // It reports how many new output tokens r produced (0 or 1). The prefill
-// iteration also produces the first output token (spec §2.1).
+// iteration also produces the first output token (vidur-semantics.md §2.1).
 func (r *Request) OnBatchEnd(t des.Time, n int) (newTokens int) {
 	r.Processed += n
 	r.LatestIterationCompletedAt = t
@@ -111,11 +111,11 @@ func (r *Request) OnBatchEnd(t des.Time, n int) (newTokens int) {
 }
 
 // Restart re-runs the request from scratch after a memory preemption
-// (spec §2.1): what was processed becomes the prompt.
+// (vidur-semantics.md §2.1): what was processed becomes the prompt.
 //
 // Vidur applies this to a partially prefilled request too, which turns
 // its unprocessed prompt into "decode" tokens processed one per iteration
-// (spec §10.7). With compat false such a request keeps its prompt as
+// (vidur-semantics.md §10.7). With compat false such a request keeps its prompt as
 // prompt; with compat true Vidur's rewrite is reproduced.
 func (r *Request) Restart(compat bool) {
 	total := r.TotalTokens()

@@ -6,7 +6,7 @@ import (
 	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
 )
 
-// Settings are the composition's constants (vidur-spec §4.5–§4.6, §7.7).
+// Settings are the composition's constants (vidur-semantics.md §4.5–§4.6, §7.7).
 type Settings struct {
 	LayersPerStage int // L / PP
 	PP, TP         int
@@ -25,7 +25,7 @@ type Settings struct {
 	Extras bool
 	// TokenRounding is the multiple the batch's token count is rounded up
 	// to before token-indexed operators are looked up: Vidur's 8 (spec
-	// §4.5), right for GPUs whose kernels are flat at small sizes; a CPU's
+	// vidur-semantics.md §4.5), right for GPUs whose kernels are flat at small sizes; a CPU's
 	// GEMM time grows with every token, so its bundles want 1. 0 means 8.
 	TokenRounding int
 }
@@ -52,7 +52,7 @@ type Predictor struct {
 }
 
 // StageTime returns the stage's total and model execution times in s
-// (spec §4.6), in Vidur's order of float operations.
+// (vidur-semantics.md §4.6), in Vidur's order of float operations.
 func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64, err error) {
 	m, s := p.M, &p.S
 	tr := s.tokensKey(b)

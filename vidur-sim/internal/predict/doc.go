@@ -1,9 +1,9 @@
 // Package predict turns a batch into a stage's execution time: the keys
-// and rounding of vidur-spec §4.5 and the composition of §4.6 ([Predictor]),
+// and rounding of vidur-semantics.md §4.5 and the composition of §4.6 ([Predictor]),
 // over per-operation time models ([Model]).
 //
 // Two models exist. vidur_table ([LoadTables]) reads the *_predictions.csv
-// lookup tables Python Vidur writes to its cache (§4.7), so that a run
+// lookup tables Python Vidur writes to its cache (vidur-semantics.md §4.7), so that a run
 // reproduces Vidur's timestamps exactly. native ([Train]) is trained here
 // on the profiling CSVs and chosen per operation by its error on a 20 %
 // hold-out of the profile rows.

@@ -225,7 +225,7 @@ func (g *grouped) at(key, x float64) float64 {
 	return math.Max(0, v0+t*(v1-v0))
 }
 
-// mape is Vidur's mean absolute percentage error (spec §4.3): for y == 0
+// mape is Vidur's mean absolute percentage error (vidur-semantics.md §4.3): for y == 0
 // the error is 0 when the prediction is 0, else 100.
 func mape(ys, ps []float64) float64 {
 	if len(ys) == 0 {

@@ -11,7 +11,7 @@ import (
 // Relayout accepts a root that is itself Vidur's data/profiling directory
 // (holding compute/ and network/, as the shared A30 bundle and Vidur's
 // repository checkout are laid out) besides the standard
-// <root>/data/profiling/... of DESIGN §4.3: when the standard mlp.csv is
+// <root>/data/profiling/... of docs/artifacts.md §3: when the standard mlp.csv is
 // absent and <root>/compute exists, the paths are rebased on root.
 func Relayout(p artifacts.ProfilePaths) artifacts.ProfilePaths {
 	if _, err := os.Stat(p.MLP); err == nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
 )
 
-// Spec §4.5 rounds the token count up to 8; a CPU bundle sets 1.
+// vidur-semantics.md §4.5 rounds the token count up to 8; a CPU bundle sets 1.
 func TestSection4_5_TokenRoundingSetting(t *testing.T) {
 	reqs := []*entity.Request{{}, {}, {}}
 	b := entity.NewBatch(0, 0, reqs, []int{1, 1, 1})

@@ -227,7 +227,7 @@ func (g *grid2) read(path, xc, yc string, ySquared bool) error {
 }
 
 // axis checks that a key set is an arithmetic progression, as Vidur's
-// prediction grids are (§4.4).
+// prediction grids are (vidur-semantics.md §4.4).
 func axis(set map[int]bool) (x0, dx, n int, err error) {
 	v := make([]int, 0, len(set))
 	for k := range set {

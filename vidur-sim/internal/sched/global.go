@@ -8,7 +8,7 @@ import (
 	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
 )
 
-// Global scheduler kinds (spec §3.8).
+// Global scheduler kinds (vidur-semantics.md §3.8).
 const (
 	RoundRobin = "round_robin"
 	Random     = "random"

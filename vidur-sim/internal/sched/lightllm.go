@@ -8,10 +8,10 @@ import (
 )
 
 // ErrOutOfMemory is lightllm's unhandled out-of-memory state: Vidur raises
-// "OOM handling not implemented yet" (spec §3.6).
+// "OOM handling not implemented yet" (vidur-semantics.md §3.6).
 var ErrOutOfMemory = errors.New("sched: lightllm ran out of KV memory for its running requests (Vidur does not handle this either)")
 
-// lightllm is LightLLM's token-level admission control (spec §3.6).
+// lightllm is LightLLM's token-level admission control (vidur-semantics.md §3.6).
 type lightllm struct {
 	*base
 	preempted []*entity.Request
@@ -85,7 +85,7 @@ func (l *lightllm) prefillBatch() *entity.Batch {
 }
 
 // decodeBatch takes every running request. Vidur asserts there are fewer
-// than max_micro_batch_size (spec §10.6); here the batch is capped at it
+// than max_micro_batch_size (vidur-semantics.md §10.6); here the batch is capped at it
 // and the rest wait for the next iteration.
 func (l *lightllm) decodeBatch() *entity.Batch {
 	var reqs []*entity.Request

@@ -7,7 +7,7 @@ import (
 )
 
 // Arch is the part of a model's architecture the memory planner and the
-// predictor need (vidur-spec §7.4).
+// predictor need (vidur-semantics.md §7.4).
 type Arch struct {
 	NumLayers, NumQHeads, NumKVHeads, EmbeddingDim, MLPHiddenDim, VocabSize int
 	// HeadDimOverride is the model's own head_dim when it is not E /
@@ -18,7 +18,7 @@ type Arch struct {
 	GatedMLP, PostAttnNorm bool
 }
 
-// Plan is the memory planner's input (vidur-spec §3.1).
+// Plan is the memory planner's input (vidur-semantics.md §3.1).
 type Plan struct {
 	Arch           Arch
 	TP, PP         int
@@ -26,11 +26,11 @@ type Plan struct {
 	MarginFraction float64 // 0.1 in Vidur
 	MaxTokens      int     // request generator max_tokens (4096)
 	// Compat reproduces Vidur's KV sizing over all layers even with PP
-	// (spec §10.3); false sizes each stage's KV for its own layers.
+	// (vidur-semantics.md §10.3); false sizes each stage's KV for its own layers.
 	Compat bool
 }
 
-// Validate checks the divisibility Vidur asserts (§2.4, ParamCounter).
+// Validate checks the divisibility Vidur asserts (vidur-semantics.md §2.4, ParamCounter).
 func (p Plan) Validate() error {
 	a := p.Arch
 	switch {
@@ -78,7 +78,7 @@ func (p Plan) ParamsPerLayer() int {
 }
 
 // MaxBatchSize is how many max_tokens-long requests fit in one device's
-// KV memory after the weights (spec §3.1).
+// KV memory after the weights (vidur-semantics.md §3.1).
 func (p Plan) MaxBatchSize() (int, error) {
 	a := p.Arch
 	kvw := (a.NumKVHeads + p.TP - 1) / p.TP

@@ -3,7 +3,7 @@ package sched
 import "testing"
 
 // TestSpec3_1_MemoryPlannerReference checks the planner against the
-// reference values of vidur-spec §3.1 (A100 80 GB, margin 0.1, max_tokens
+// reference values of vidur-semantics.md §3.1 (A100 80 GB, margin 0.1, max_tokens
 // 4096, block 16), which use Vidur's sizing (compat) for PP > 1.
 func TestSpec3_1_MemoryPlannerReference(t *testing.T) {
 	llama7 := Arch{NumLayers: 32, NumQHeads: 32, NumKVHeads: 32, EmbeddingDim: 4096, MLPHiddenDim: 11008, GatedMLP: true}

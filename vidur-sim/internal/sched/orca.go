@@ -3,7 +3,7 @@ package sched
 import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
 // orca is iteration-level batching with worst-case memory reservation
-// (spec §3.4); with maxBatch 1 it is the transformers scheduler.
+// (vidur-semantics.md §3.4); with maxBatch 1 it is the transformers scheduler.
 type orca struct {
 	*base
 	preempted []*entity.Request
@@ -47,7 +47,7 @@ func (o *orca) next() (*entity.Batch, error) {
 
 func (o *orca) Unfinished() []*entity.Request { return append(o.waitingList(), o.preempted...) }
 
-// fasterTransformer is static batching (spec §3.5): a batch runs until
+// fasterTransformer is static batching (vidur-semantics.md §3.5): a batch runs until
 // all its requests finish.
 type fasterTransformer struct {
 	*base
@@ -58,7 +58,7 @@ func (f *fasterTransformer) Schedule() ([]*entity.Batch, error) { return f.sched
 
 // OnBatchEnd frees finished requests. Vidur frees only when the whole
 // batch has finished, and early finishers are dropped from the
-// regenerated batch, so their blocks leak (spec §10.5); with compat false
+// regenerated batch, so their blocks leak (vidur-semantics.md §10.5); with compat false
 // each request's blocks are returned when it finishes.
 func (f *fasterTransformer) OnBatchEnd(b *entity.Batch) {
 	f.running--

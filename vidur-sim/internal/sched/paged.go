@@ -2,7 +2,7 @@ package sched
 
 import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
-// paged is the block accounting vllm and sarathi share (spec §3.2): a new
+// paged is the block accounting vllm and sarathi share (vidur-semantics.md §3.2): a new
 // request reserves its prompt's blocks, then one block per block_size
 // generated tokens, keeping a watermark free for admissions.
 type paged struct {
@@ -45,7 +45,7 @@ func (p *paged) OnBatchEnd(b *entity.Batch) {
 
 // admitRunning makes room for running request r, evicting the most
 // recently queued running requests (the back of the list) and sending
-// them back to the waiting queue as restarts (spec §3.2 phase B). It
+// them back to the waiting queue as restarts (vidur-semantics.md §3.2 phase B). It
 // reports false when r itself had to be restarted.
 func (p *paged) admitRunning(r *entity.Request) bool {
 	for !p.canAllocateRequest(r) {

@@ -22,7 +22,7 @@ const (
 // Kinds lists the replica scheduler kinds.
 var Kinds = []string{Sarathi, VLLM, Orca, FasterTransformer, LightLLM, Transformers}
 
-// Config configures one replica scheduler (vidur-spec §7.3). All
+// Config configures one replica scheduler (vidur-semantics.md §7.3). All
 // replicas share it, as in Vidur.
 type Config struct {
 	Kind              string
@@ -37,7 +37,7 @@ type Config struct {
 	NumBlocks int
 	// MaxTokens is the request generator's max_tokens (4096).
 	MaxTokens int
-	// Compat selects Vidur's behaviour where it is a bug (spec §10).
+	// Compat selects Vidur's behaviour where it is a bug (vidur-semantics.md §10).
 	Compat bool
 }
 

@@ -2,7 +2,7 @@ package sched
 
 import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
-// sarathi is Sarathi-Serve's chunked prefill (spec §3.3): decodes first,
+// sarathi is Sarathi-Serve's chunked prefill (vidur-semantics.md §3.3): decodes first,
 // then running prefills, then new requests, within chunk_size tokens.
 type sarathi struct {
 	paged

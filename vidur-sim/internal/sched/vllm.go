@@ -2,7 +2,7 @@ package sched
 
 import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
-// vllm is vLLM's scheduler (spec §3.2): prefill-first, whole prompts,
+// vllm is vLLM's scheduler (vidur-semantics.md §3.2): prefill-first, whole prompts,
 // never mixing prefill and decode, padded token budget.
 type vllm struct{ paged }
 
@@ -19,7 +19,7 @@ func (v *vllm) next() (*entity.Batch, error) {
 			break
 		}
 		// A prompt longer than the batch budget blocks Vidur's queue
-		// forever (spec §10.15); without compat it runs alone instead.
+		// forever (vidur-semantics.md §10.15); without compat it runs alone instead.
 		if (len(toks)+1)*max(maxTok, n) > v.cfg.MaxTokensInBatch && (len(toks) > 0 || v.cfg.Compat) {
 			break
 		}

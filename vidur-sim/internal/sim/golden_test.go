@@ -13,7 +13,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.trace golden event traces (commit only diffs you understand)")
 
-// TestSpec1_3_GoldenTraces pins the event order of §1.3 (handlers and
+// TestSpec1_3_GoldenTraces pins the event order of vidur-semantics.md §1.3 (handlers and
 // their emission order) on small cases: every handled event, in order.
 func TestSpec1_3_GoldenTraces(t *testing.T) {
 	reqs := []artifacts.Request{
@@ -35,7 +35,7 @@ func TestSpec1_3_GoldenTraces(t *testing.T) {
 		{"sarathi_pp2_2replicas", synthConfig(sched.Sarathi, 2, 2, 0), nil},
 		{"vllm_pp1", synthConfig(sched.VLLM, 1, 1, 0), nil},
 		// 10 blocks of 16 tokens: both prompts fit (4 blocks each), their
-		// decodes do not, so the later one is restarted (spec §3.2).
+		// decodes do not, so the later one is restarted (vidur-semantics.md §3.2).
 		{"vllm_tight_memory_restart", synthConfig(sched.VLLM, 1, 1, 10), tight},
 		{"sarathi_tight_memory_restart", synthConfig(sched.Sarathi, 1, 1, 10), tight},
 		{"orca_pp1", synthConfig(sched.Orca, 1, 1, 0), nil},

@@ -3,7 +3,7 @@ package sim
 import "github.com/simcheck/simcheck/vidur-sim/internal/entity"
 
 // VidurColumns are the columns of Python Vidur's request_metrics.csv after
-// "Request Id" (vidur-spec §6.2), in its order.
+// "Request Id" (vidur-semantics.md §6.2), in its order.
 var VidurColumns = []string{"request_e2e_time", "request_e2e_time_normalized", "request_execution_time",
 	"request_execution_time_normalized", "request_model_execution_time", "request_model_execution_time_normalized",
 	"request_preemption_time", "request_scheduling_delay", "request_execution_plus_preemption_time",
@@ -13,7 +13,7 @@ var VidurColumns = []string{"request_e2e_time", "request_e2e_time_normalized", "
 	"request_pd_ratio", "request_num_restarts"}
 
 // VidurRow computes Vidur's per-request series for a completed request,
-// with Vidur's divisors (the post-restart counts, spec §10.8) and float
+// with Vidur's divisors (the post-restart counts, vidur-semantics.md §10.8) and float
 // operations. interArrival is NaN for the first request.
 func VidurRow(r *entity.Request, interArrival float64) []float64 {
 	dec, pre := float64(r.DecodeTokens), float64(r.PrefillTokens)

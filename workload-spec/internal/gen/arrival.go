@@ -30,7 +30,7 @@ type staticIntervals struct{}
 func (staticIntervals) next() (float64, bool) { return 0, true }
 
 // poissonIntervals draws exponential gaps clipped at three mean gaps, as
-// Vidur does (vidur-spec §8.2), so both simulators see the same law.
+// Vidur does (vidur-semantics.md §8.2), so both simulators see the same law.
 type poissonIntervals struct {
 	r   *rand.Rand
 	qps float64

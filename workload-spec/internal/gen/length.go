@@ -19,7 +19,7 @@ type fixedLengths struct{ p, d float64 }
 func (f fixedLengths) next() (float64, float64, bool) { return f.p, f.d, true }
 
 // uniformLengths draws a real total in [min, max] and splits it by the
-// prefill:decode ratio, decode rounded up (vidur-spec §8.2).
+// prefill:decode ratio, decode rounded up (vidur-semantics.md §8.2).
 type uniformLengths struct {
 	r        *rand.Rand
 	min, max float64
@@ -32,7 +32,7 @@ func (u uniformLengths) next() (float64, float64, bool) {
 	return total - d, d, true
 }
 
-// zipfLengths is Vidur's Zipf generator (vidur-spec §8.2), including its
+// zipfLengths is Vidur's Zipf generator (vidur-semantics.md §8.2), including its
 // zeta sum that stops at n−1, over totals in [min, max].
 type zipfLengths struct {
 	r            *rand.Rand

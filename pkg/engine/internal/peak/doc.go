@@ -1,5 +1,5 @@
 // Package peak measures the two machine limits the engine's speed targets
-// are stated against (issue 6, "Speed"): the streaming-read memory
+// are stated against (docs/engine.md, "Speed"): the streaming-read memory
 // bandwidth, which bounds a batch-1 decode step (every weight byte is read
 // once), and the peak fp32 FMA rate, which bounds a prefill.
 //
