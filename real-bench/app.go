@@ -137,7 +137,7 @@ func run(c *command.Context, cfg *Config) error {
 		status, meta.Counts.Requests, meta.Counts.Completed, meta.Counts.Failed, duration, cfg.Backend.Name)
 	fmt.Fprintln(c.Stdout, d.Final)
 	if interrupted {
-		return fmt.Errorf("interrupted; what completed is in %s", d.Final)
+		return fmt.Errorf("%w; what completed is in %s", command.ErrInterrupted, d.Final)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func (m *managed) Start(ctx context.Context) error {
 	if err := m.proc.WaitReady(ctx); err != nil {
 		m.Stop()
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted while waiting for %s to start; nothing was recorded", m.name)
+			return fmt.Errorf("%w while waiting for %s to start; nothing was recorded", command.ErrInterrupted, m.name)
 		}
 		return command.WithHint(fmt.Errorf("%s: %w", m.name, err), m.logHint())
 	}

@@ -229,8 +229,8 @@ func TestManagedServerStopped(t *testing.T) {
 		{"exits before ready", "exit", nil, 0, 1, "exited (exit status 3) before it answered GET", ""},
 		{"never answers", "silent", []string{"server.start_timeout=0.5"}, 0, 1, "did not answer GET", ""},
 		{"ignores SIGTERM", "ignore-term", []string{"server.stop_grace=0.3"}, 0, 0, "", "SIGTERM, then SIGKILL after 300ms"},
-		{"Ctrl-C", "", nil, 1200 * time.Millisecond, 1, "interrupted; what completed is in", "SIGTERM; exited"},
-		{"Ctrl-C before ready", "silent", nil, 300 * time.Millisecond, 1, "interrupted while waiting for vLLM to start", ""},
+		{"Ctrl-C", "", nil, 1200 * time.Millisecond, command.StatusInterrupted, "interrupted; what completed is in", "SIGTERM; exited"},
+		{"Ctrl-C before ready", "silent", nil, 300 * time.Millisecond, command.StatusInterrupted, "interrupted while waiting for vLLM to start", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

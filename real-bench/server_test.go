@@ -176,7 +176,7 @@ func TestServerRunbookCases(t *testing.T) {
 }
 
 // Ctrl-C during a server replay: admission stops, the run directory holds
-// what completed, the run is interrupted, exit status 1.
+// what completed, the run is interrupted, exit status 130.
 func TestServerInterrupt(t *testing.T) {
 	srv := fakeserver.New(fakeserver.Behavior{Profile: "vllm", Step: 20 * time.Millisecond})
 	defer srv.Close()
@@ -194,7 +194,7 @@ func TestServerInterrupt(t *testing.T) {
 	var o, e bytes.Buffer
 	st := command.Run(tool, []string{"real-bench", "model=qwen3_tiny", "backend=vllm", "server.url=" + srv.URL, "warmup.requests=0",
 		"tokenizer_check=false", "workload.workload_dir=" + wl, "output_root=" + root, "run_id=r"}, &o, &e)
-	if st != 1 || !strings.Contains(e.String(), "interrupted; what completed is in") {
+	if st != command.StatusInterrupted || !strings.Contains(e.String(), "interrupted; what completed is in") {
 		t.Fatalf("status %d stderr %s", st, e.String())
 	}
 	run, err := artifacts.ReadRunDir(strings.TrimSpace(o.String()))

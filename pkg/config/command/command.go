@@ -71,7 +71,15 @@ func Usage(err error, hint string) error {
 	return &config.UsageError{Err: err, Hint: hint}
 }
 
-// ErrNotImplemented is returned for a stage that is not built yet.
+// ErrInterrupted marks an error caused by Ctrl-C (SIGINT). It and
+// context.Canceled exit with 130, the shell's status for a process ended
+// by SIGINT, so a script can tell a user's interrupt from a failure.
+var ErrInterrupted = errors.New("interrupted")
+
+// StatusInterrupted is the exit status after Ctrl-C: 128 + SIGINT.
+const StatusInterrupted = 130
+
+// ErrNotImplemented is returned for a capability that is not built yet.
 var ErrNotImplemented = errors.New("not implemented yet")
 
 // Main runs the tool on the process's arguments and exits.
@@ -167,8 +175,11 @@ type failure struct {
 // classify maps err to its exit status, message and hint: the one place
 // that does, for a single run and for each job of a sweep.
 func classify(tool string, err error, beforeAction bool) failure {
+	if errors.Is(err, ErrInterrupted) {
+		return failure{status: StatusInterrupted, msg: strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
 	if errors.Is(err, context.Canceled) {
-		return failure{status: 1, msg: "interrupted"}
+		return failure{status: StatusInterrupted, msg: "interrupted"}
 	}
 	f := failure{status: 1, msg: strings.ReplaceAll(err.Error(), "\n", "; ")}
 	var ue *config.UsageError

@@ -70,7 +70,7 @@ func TestExitStatuses(t *testing.T) {
 			return Usage(errors.New("real_run_dir and sim_run_dir are the same"), "give two runs")
 		},
 			nil, 2, "t: error: real_run_dir and sim_run_dir are the same\nt: hint: give two runs\n"},
-		{"interrupted", func(c *Context) error { return fmt.Errorf("replay: %w", context.Canceled) }, nil, 1, "t: error: interrupted\n"},
+		{"interrupted", func(c *Context) error { return fmt.Errorf("replay: %w", context.Canceled) }, nil, 130, "t: error: interrupted\n"},
 		{"unknown key", okRun, []string{"nn=3"}, 2,
 			"t: error: override nn=3: unknown key \"nn\"; did you mean \"n\"?\nt: hint: every key is listed by --print-config\n"},
 		{"unknown group option", okRun, []string{"model=qwen3_tin"}, 2,

@@ -46,7 +46,7 @@ func (s *sweep) launch(l *launcher, m *Manifest, path string) error {
 	if s.ctx.Err() != nil {
 		m.State = StateInterrupted
 		s.save(m, path)
-		return fmt.Errorf("multirun interrupted (%d of %s not run); manifest %s", pending(m), count(len(m.Jobs), "job"), path)
+		return fmt.Errorf("multirun %w (%d of %s not run); manifest %s", ErrInterrupted, pending(m), count(len(m.Jobs), "job"), path)
 	}
 	return s.finish(m, path)
 }

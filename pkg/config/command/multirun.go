@@ -161,7 +161,7 @@ func (s *sweep) runAll(m *Manifest, path string) error {
 		if s.ctx.Err() != nil {
 			m.State = StateInterrupted
 			s.save(m, path)
-			return fmt.Errorf("multirun interrupted at job %d/%d (%d not run); manifest %s", i+1, len(s.jobs), len(s.jobs)-i-1, path)
+			return fmt.Errorf("multirun %w at job %d/%d (%d not run); manifest %s", ErrInterrupted, i+1, len(s.jobs), len(s.jobs)-i-1, path)
 		}
 		s.save(m, path)
 	}

@@ -283,12 +283,12 @@ func TestMultirunInterrupt(t *testing.T) {
 	var o, e bytes.Buffer
 	st := runContext(ctx, tl, []string{"t", "-m", "n=1,2,3", "output_root=" + root, "--sweep-id=i"}, &o, &e)
 	path := filepath.Join(root, "multirun", "i", ManifestFile)
-	if st != 1 || !strings.HasSuffix(e.String(), "t: error: interrupted\nt: error: multirun interrupted at job 2/3 (1 not run); manifest "+path+"\n") {
+	if st != StatusInterrupted || !strings.HasSuffix(e.String(), "t: error: interrupted\nt: error: multirun interrupted at job 2/3 (1 not run); manifest "+path+"\n") {
 		t.Fatalf("status %d: %s", st, e.String())
 	}
 	m := readManifest(t, root, "i")
 	j := m.Jobs
-	if m.State != StateInterrupted || j[0].State != StateSucceeded || j[1].State != StateInterrupted || *j[1].Status != 1 ||
+	if m.State != StateInterrupted || j[0].State != StateSucceeded || j[1].State != StateInterrupted || *j[1].Status != StatusInterrupted ||
 		j[1].Error != "interrupted" || j[2].State != StatePending || j[2].Status != nil {
 		t.Errorf("manifest %+v", m)
 	}
