@@ -165,6 +165,9 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 			return nil, err
 		}
 	}
+	if err := c.interpolate(); err != nil {
+		return nil, err
+	}
 	if err := c.Decode(s.Target); err != nil {
 		return nil, err
 	}
@@ -358,7 +361,9 @@ func (c *Config) set(key, raw string, known map[string]bool) error {
 	ft, ok := fieldType(reflect.TypeOf(c.schema.Target), strings.Split(key, "."))
 	var v any
 	var err error
-	if ok {
+	if strings.Contains(raw, "${") {
+		v = raw // a reference: typed once resolved, after every source (interpolate)
+	} else if ok {
 		v, err = coerce(raw, ft)
 	} else {
 		err = yamlv3.Unmarshal([]byte(raw), &v)
