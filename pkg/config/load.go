@@ -514,3 +514,24 @@ func ReadSaved(path, section string) (map[string]any, error) {
 	}
 	return out, nil
 }
+
+// GroupsHelp describes the schema's config groups for --help: one line per
+// group with its options, the default first. userDir adds a user's own
+// options (--config-dir).
+func GroupsHelp(s Schema, userDir string) string {
+	_, order, err := parseDefaults(s)
+	if err != nil || len(order) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, g := range order {
+		opts := []string{g.Option + " (default)"}
+		for _, o := range GroupOptions(g.Group, userDir) {
+			if o != g.Option {
+				opts = append(opts, o)
+			}
+		}
+		fmt.Fprintf(&b, "  %s=%s\n", g.Group, strings.Join(opts, " | "))
+	}
+	return b.String()
+}

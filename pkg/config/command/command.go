@@ -101,7 +101,7 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 	app := &cli.App{
 		Name:        t.Name,
 		Usage:       t.Usage,
-		Description: t.Description,
+		Description: description(t),
 		Version:     fmt.Sprintf("%s (artifact schema 1, %s)", Version, runtime.Version()),
 		ArgsUsage:   "[group=option ...] [key=value ...]",
 		Writer:      stdout,
@@ -157,6 +157,17 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 		return 0
 	}
 	return report(t.Name, stderr, err, !started)
+}
+
+// description is the tool's --help text: its own, then its config groups
+// and where the keys are listed.
+func description(t Tool) string {
+	d := t.Description
+	if g := config.GroupsHelp(t.Schema, os.Getenv("SIMCHECK_CONFIG_DIR")); g != "" {
+		d += "\n\nCONFIG GROUPS (group=option):\n" + g
+	}
+	return d + "\nKEYS: every key and its value: " + t.Name + " --print-config [group=option ...]; override one with key=value;\n" +
+		"a value may refer to another key as ${key} (docs/configuration.md)."
 }
 
 // report prints err and returns the exit status for it.

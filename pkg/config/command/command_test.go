@@ -154,7 +154,9 @@ func TestVersionAndHelp(t *testing.T) {
 	if st != 0 || errs != "" {
 		t.Errorf("--help: %d %q", st, errs)
 	}
-	for _, want := range []string{"test tool", "[group=option ...] [key=value ...]", "--print-config", "--config FILE", "--config-dir DIR", "SIMCHECK_CONFIG_DIR", "--version"} {
+	for _, want := range []string{"test tool", "[group=option ...] [key=value ...]", "--print-config", "--config FILE", "--config-dir DIR", "SIMCHECK_CONFIG_DIR", "--version",
+		"CONFIG GROUPS", "model=qwen3_0_6b (default) | qwen2_7b | qwen3_tiny", "hardware=cpu (default) | a100 | a30 | h100",
+		"t --print-config", "${key}"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--help lacks %q:\n%s", want, out)
 		}
