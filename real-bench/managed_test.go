@@ -17,6 +17,7 @@ import (
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config/command"
+	"github.com/simcheck/simcheck/pkg/config/command/clitest"
 )
 
 var (
@@ -26,12 +27,16 @@ var (
 	standinErr  error
 )
 
+// TestMain removes the stand-in server built by the tests, and lets the
+// CLI scripts run real-bench as a command.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if standinDir != "" {
-		os.RemoveAll(standinDir)
-	}
-	os.Exit(code)
+	clitest.Main(m, "real-bench", main, func() func() {
+		return func() {
+			if standinDir != "" {
+				os.RemoveAll(standinDir)
+			}
+		}
+	})
 }
 
 // standin builds internal/cmd/standin once per test binary.

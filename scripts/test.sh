@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # All tests: gofmt, go vet and go test in every module of the workspace,
-# then each module built alone (GOWORK=off), the tools built without cgo, the
+# the goroutine packages under -race, the kernels' Go twins (-tags purego),
+# the CLI scripts (testscript), then each module built alone (GOWORK=off), the tools built without cgo, the
 # cuda-tagged engine vetted and built against CUDA 11.8 headers (scripts/cuda_check.sh)
 # and the compare-runs figures checked in headless Chromium.
 set -euo pipefail
@@ -27,6 +28,22 @@ for m in $mods; do
 	say "vet + test $rel"
 	(cd "$m" && go vet ./... && go test -count=1 ./...) || status=1
 done
+
+# The packages that start goroutines (the engine's worker pool and
+# weight loading, the sweep launchers, the serving client and replay, the
+# simulator's token writer) run again under the race detector.
+say "race detector"
+race() { (cd "$1" && shift && go test -race -count=1 "$@") || status=1; }
+race pkg/engine ./backend/cpu/ ./model/ ./weights/
+race pkg/config ./command/
+race pkg/artifacts .
+race real-bench . ./internal/launch/ ./internal/openai/
+race vidur-sim ./internal/runout/
+
+# The assembly kernels' Go twins (the only code on other CPUs) pass the
+# same conformance suite with the assembly compiled out.
+say "pure-Go kernels (-tags purego)"
+(cd pkg/engine && go test -count=1 -tags purego ./...) || status=1
 
 say "each module alone (GOWORK=off)"
 for m in $mods; do

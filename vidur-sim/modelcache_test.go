@@ -8,24 +8,26 @@ import (
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
+	"github.com/simcheck/simcheck/pkg/config/command/clitest"
 )
 
 // TestMain keeps every test's predictor cache out of the user's home, and
 // unpacks the A30 reference case once: run outputs name the bundle's path,
-// so two runs compared byte for byte must read the same copy.
+// so two runs compared byte for byte must read the same copy. The CLI
+// scripts run vidur-sim as a command.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "vidur-sim-cache-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
-	a30Root = filepath.Join(dir, "a30")
-	if err := refdata.Extract(a30Root); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	clitest.Main(m, "vidur-sim", main, func() func() {
+		dir, err := os.MkdirTemp("", "vidur-sim-cache-")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+		a30Root = filepath.Join(dir, "a30")
+		if err := refdata.Extract(a30Root); err != nil {
+			panic(err)
+		}
+		return func() { os.RemoveAll(dir) }
+	})
 }
 
 // runOutputs runs the A30 case and returns its stderr and the bytes of

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -165,7 +166,10 @@ func (s *sweep) runSlurm(l *launcher, m *Manifest, path, dir string) error {
 	fmt.Fprintf(s.stderr, "%s: multirun: sbatch %s; each job's output in %s\n", s.tool.Name, shellLine(args), filepath.Join(dir, JobsDir))
 	var out bytes.Buffer
 	cmd := exec.CommandContext(s.ctx, "sbatch", args...)
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, s.stderr), s.stderr
+	// exec copies stdout and stderr on two goroutines: both reach
+	// s.stderr, which need not be safe for concurrent writes.
+	errw := &lockedWriter{w: s.stderr}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, errw), errw
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
 	// sbatch --wait fails when any task failed: the statuses say which.
@@ -195,4 +199,16 @@ func (s *sweep) runSlurm(l *launcher, m *Manifest, path, dir string) error {
 		s.record(m, dir, i, st, "")
 	}
 	return nil
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/simcheck/simcheck/pkg/config/command/clitest"
+)
+
+// TestMain lets the CLI scripts run compare-runs as a command.
+func TestMain(m *testing.M) { clitest.Main(m, "compare-runs", main, nil) }
+
+// TestScripts runs testdata/script/*.txtar: exit statuses, stdout and
+// stderr of the command line as a user types it.
+func TestScripts(t *testing.T) { clitest.Run(t) }
