@@ -14,7 +14,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
 	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
-	"github.com/simcheck/simcheck/real-bench/internal/native"
+	"github.com/simcheck/simcheck/real-bench/internal/replay"
 	"github.com/simcheck/simcheck/real-bench/internal/record"
 )
 
@@ -26,7 +26,7 @@ var qwenEOS = []int32{151643, 151645}
 // backend=native with any scheduler.kind, and backend=transformers.
 type nativeBackend struct {
 	cfg         *Config
-	replay      *native.Replayer
+	replay      *replay.Replayer
 	sched       sched.Settings
 	model       *model.Model
 	weightsKind string
@@ -55,9 +55,9 @@ func (b *nativeBackend) Prepare(ctx context.Context, w *artifacts.Workload, clk 
 		return err
 	}
 	b.weightsKind, b.sched, b.model = cfg.Model.Weights, s, m
-	b.replay = native.New(m, native.Options{
+	b.replay = replay.New(m, replay.Options{
 		Scheduler: b.sched, Sampling: model.Sampling{Temperature: cfg.Engine.Temperature, TopP: cfg.Engine.TopP}, Seed: cfg.Engine.Seed, TimeScale: cfg.TimeScale, StopAtEOS: !cfg.IgnoreEOS, EOS: qwenEOS,
-		Warmup: native.Warmup{Requests: cfg.Warmup.Requests, PromptTokens: cfg.Warmup.PromptTokens, DecodeTokens: cfg.Warmup.DecodeTokens},
+		Warmup: replay.Warmup{Requests: cfg.Warmup.Requests, PromptTokens: cfg.Warmup.PromptTokens, DecodeTokens: cfg.Warmup.DecodeTokens},
 	})
 	return b.replay.Prepare(clk.Now)
 }

@@ -13,11 +13,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config"
 )
-
-// Version is printed by --version and recorded in artifacts.
-const Version = "0.1.0"
 
 // Tool describes one executable.
 type Tool struct {
@@ -102,7 +100,7 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 		Name:        t.Name,
 		Usage:       t.Usage,
 		Description: description(t),
-		Version:     fmt.Sprintf("%s (artifact schema 1, %s)", Version, runtime.Version()),
+		Version:     fmt.Sprintf("%s (artifact schema %d, %s)", artifacts.ToolVersion, artifacts.SchemaVersion, runtime.Version()),
 		ArgsUsage:   "[group=option ...] [key=value ...]",
 		Writer:      stdout,
 		ErrWriter:   stderr,
@@ -113,7 +111,14 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 		// below instead, and stdout stays for results.
 		OnUsageError:    func(_ *cli.Context, err error, _ bool) error { return err },
 		HideHelpCommand: true,
+		// cli's own --help and --version are package-level flag values that
+		// every App writes while parsing: two apps in one process (tests,
+		// in-process sweep jobs) race on them. Each app gets its own.
+		HideHelp:    true,
+		HideVersion: true,
 		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"},
+			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"},
 			&cli.BoolFlag{Name: "print-config", Usage: "print the resolved configuration and exit"},
 			&cli.StringFlag{Name: "config", Usage: "a YAML `FILE` merged after the config groups, before overrides"},
 			&cli.StringFlag{Name: "config-dir", EnvVars: []string{"SIMCHECK_CONFIG_DIR"}, Usage: "a `DIR` of <group>/<option>.yaml files adding or replacing config groups"},
@@ -121,6 +126,13 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 			&cli.StringFlag{Name: "sweep-id", Usage: "with --multirun, the `ID` of <output_root>/multirun/<ID>/ (default: a UTC timestamp and a hash of the arguments)"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.Bool("help") {
+				return cli.ShowAppHelp(c)
+			}
+			if c.Bool("version") {
+				cli.ShowVersion(c)
+				return nil
+			}
 			started = true
 			opt := config.Options{UserDir: c.String("config-dir"), File: c.String("config")}
 			if c.IsSet("sweep-id") {
