@@ -14,8 +14,8 @@ import (
 	"github.com/simcheck/simcheck/pkg/engine/backend/cuda"
 	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
-	"github.com/simcheck/simcheck/real-bench/internal/replay"
 	"github.com/simcheck/simcheck/real-bench/internal/record"
+	"github.com/simcheck/simcheck/real-bench/internal/replay"
 )
 
 // Qwen3's <|endoftext|> and <|im_end|>: the tokens that end a request
