@@ -12,7 +12,6 @@ import (
 	"github.com/simcheck/simcheck/pkg/config/command"
 	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
 	"github.com/simcheck/simcheck/vidur-sim/internal/runout"
-	"github.com/simcheck/simcheck/vidur-sim/internal/sched"
 	"github.com/simcheck/simcheck/vidur-sim/internal/sim"
 )
 
@@ -32,82 +31,16 @@ func newTool() command.Tool {
 
 const profileHint = "run vidur-profile for this model and hardware, or point vidur.profiling.root= at a bundle in Vidur's layout"
 
+// run simulates the workload and writes the run directory: set up (the
+// plan, the workload, the predictor), simulate, then record the outcome.
 func run(c *command.Context, cfg *Config) error {
-	sources, err := schedulerSources(cfg, c.Config)
-	if err != nil {
-		return command.Usage(err, "scheduler.from_run= takes a directory real-bench wrote (tmp/real_runs/<run_id>)")
-	}
-	if err := cfg.validate(); err != nil {
-		return command.Usage(err, "see docs/vidur-sim.md for every key")
-	}
-	if cfg.Sim.HFConfig != "" {
-		if err := readHFConfig(cfg.Sim.HFConfig, &cfg.Model.Arch); err != nil {
-			return command.Usage(err, "sim.hf_config= must name a Hugging Face config.json")
-		}
-	}
-	a := cfg.Model.Arch
-	arch := sched.Arch{NumLayers: a.NumLayers, NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads, EmbeddingDim: a.HiddenSize,
-		MLPHiddenDim: a.IntermediateSize, VocabSize: a.VocabSize, GatedMLP: true, PostAttnNorm: true}
-	if a.HeadDim > 0 && a.NumQHeads > 0 && a.HeadDim != a.HiddenSize/a.NumQHeads {
-		arch.HeadDimOverride = a.HeadDim
-	}
-	tp, pp := cfg.Parallel.Tensor, cfg.Parallel.Pipeline
-	compat := cfg.Sim.VidurCompat
-	plan := sched.Plan{Arch: arch, TP: tp, PP: pp, MemoryGB: cfg.Hardware.MemoryGB,
-		MarginFraction: cfg.Scheduler.MemoryMarginFraction, MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
-	if err := plan.Validate(); err != nil {
-		return command.Usage(err, "pick parallel.tensor= and parallel.pipeline= that divide the model")
-	}
-
-	reqs, wl, err := readWorkload(cfg)
+	su, err := setUp(c, cfg)
 	if err != nil {
 		return err
 	}
-
-	t0 := time.Now()
-	meta := &artifacts.RunMeta{Kind: artifacts.KindSim, Extra: map[string]any{}}
-	var warnings []string
-	model, native, err := buildModel(cfg, tp, pp, meta, c.Warnf)
-	if err != nil {
-		return err
-	}
-	var wake *predict.Wakeup
-	err = loadExtra(meta, "idle_wakeup", cfg.Sim.IdleWakeup && !compat && native != nil, bundlePaths(cfg).IdleWakeup, func(path string) error {
-		rows, err := artifacts.ReadIdleWakeup(path)
-		wake = predict.NewWakeup(rows)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	var jitter *predict.Jitter
-	err = loadExtra(meta, "step_jitter", cfg.Sim.StepJitter && !compat && native != nil, bundlePaths(cfg).StepJitter, func(path string) error {
-		rows, err := artifacts.ReadStepJitter(path)
-		jitter = predict.NewJitter(rows)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	setup := time.Since(t0)
-
-	slots, err := plan.MaxBatchSize()
-	if err != nil {
-		return err
-	}
-	scfg := sched.Config{Kind: cfg.Scheduler.Kind, BatchSizeCap: cfg.Scheduler.MaxBatchSize, BlockSize: cfg.Scheduler.BlockSize,
-		ChunkSize: cfg.Scheduler.ChunkSize, MaxTokensInBatch: cfg.Scheduler.MaxTokensInBatch,
-		WatermarkFraction: cfg.Scheduler.WatermarkBlocksFraction, MaxWaitingIters: cfg.Scheduler.MaxWaitingIters,
-		NumBlocks: cfg.Scheduler.KVBlocks(cfg.Model.Arch), MaxTokens: cfg.Scheduler.MaxTokens, Compat: compat}
-	pred := &predict.Predictor{M: model, S: predict.Settings{
-		LayersPerStage: a.NumLayers / pp, PP: pp, TP: tp, GQA: a.NumQHeads > a.NumKVHeads, PostAttnNorm: true,
-		KVGranularity: cfg.Sim.KVGranularity, DecodeOverhead: cfg.Sim.DecodeOverhead, PrefillOverhd: cfg.Sim.PrefillOverhead,
-		NCCLLaunchMs: cfg.Sim.NCCLLaunchMs, NCCLSkewMs: cfg.Sim.NCCLSkewMs,
-		CPUOverhead: cfg.Sim.CPUOverhead && !compat, Extras: cfg.Sim.Extras && !compat, TokenRounding: tokenRounding(cfg.Sim.TokenRounding, cfg.Hardware.TokenRounding, compat)}, Wake: wake, Jitter: jitter}
 	if cfg.Sim.Mode == modeCapacity {
-		return runCapacity(c, cfg, capacityInputs{reqs: reqs, wl: wl, model: model, native: native, extra: meta.Extra,
-			sources: sources, slots: slots, t0: t0, setup: setup, sim: sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas,
-				Global: cfg.Cluster.GlobalScheduler, Seed: cfg.Sim.Seed, Predictor: pred}})
+		return runCapacity(c, cfg, capacityInputs{reqs: su.reqs, wl: su.wl, model: su.model, native: su.native, extra: su.meta.Extra,
+			sources: su.sources, slots: su.slots, t0: su.t0, setup: su.setup, sim: su.sim})
 	}
 	d, id, err := createRunDir(c, cfg)
 	if err != nil {
@@ -119,12 +52,48 @@ func run(c *command.Context, cfg *Config) error {
 		return err
 	}
 	defer w.Abort()
-	s, err := sim.New(sim.Config{Sched: scfg, Plan: plan, NumReplicas: cfg.Cluster.NumReplicas, Global: cfg.Cluster.GlobalScheduler,
-		Seed: cfg.Sim.Seed, Predictor: pred, TrackTokens: cfg.Sim.TokenMetrics}, reqs, w)
+	scfg := su.sim
+	scfg.TrackTokens = cfg.Sim.TokenMetrics
+	s, err := sim.New(scfg, su.reqs, w)
 	if err != nil {
 		return command.Usage(err, "")
 	}
-	prog := c.NewProgress("requests", len(reqs))
+	if err := simulate(c, s, len(su.reqs)); err != nil {
+		return err
+	}
+	status, warnings := outcome(s, w, su.native)
+	for _, wmsg := range warnings {
+		c.Warnf("%s", wmsg)
+	}
+	if su.native != nil {
+		// Bundle notes go to run_meta.json only; they are not news on
+		// every run.
+		warnings = append(warnings, su.native.Notes...)
+	}
+	meta := su.runMeta(cfg, s, id, status, warnings)
+	if err := w.Close(meta, cfg.SLO.Artifacts()); err != nil {
+		return err
+	}
+	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
+		return err
+	}
+	if err := d.Commit(); err != nil {
+		return err
+	}
+	meta.Serving.WriteText(c.Stderr)
+	// Wall times go to stderr only: run_meta.json must not depend on them.
+	c.Infof("simulated %d requests (%d completed) to t=%.3f s in %.2f s wall (predictor set-up %.2f s)",
+		len(su.reqs), s.Completed(), float64(s.Now()), time.Since(su.t0).Seconds(), su.setup.Seconds())
+	fmt.Fprintln(c.Stdout, d.Final)
+	if status != artifacts.RunComplete {
+		return errors.New("some requests never finished; the run directory records them as failed")
+	}
+	return nil
+}
+
+// simulate steps s to the end, with progress on stderr; Ctrl-C stops it.
+func simulate(c *command.Context, s *sim.Sim, n int) error {
+	prog := c.NewProgress("requests", n)
 	last := 0
 	for {
 		ok, err := s.Step()
@@ -144,7 +113,15 @@ func run(c *command.Context, cfg *Config) error {
 	}
 	prog.Add(s.Completed() - last)
 	prog.Done()
+	return nil
+}
+
+// outcome records the requests that never finished as failed and returns
+// the run's status and its warnings (those, KV blocks left allocated, and
+// the predictor's own).
+func outcome(s *sim.Sim, w *runout.Writer, native *predict.Native) (string, []string) {
 	status := artifacts.RunComplete
+	var warnings []string
 	if un := s.Unfinished(); len(un) > 0 {
 		status = artifacts.RunFailed
 		for _, r := range un {
@@ -160,52 +137,7 @@ func run(c *command.Context, cfg *Config) error {
 	if native != nil {
 		warnings = append(warnings, native.Warnings()...)
 	}
-	for _, wmsg := range warnings {
-		c.Warnf("%s", wmsg)
-	}
-	meta.RunID = id
-	meta.Backend = "vidur-sim/" + model.Name()
-	meta.Device = artifacts.DeviceInfo{Name: cfg.Hardware.Name, Description: fmt.Sprintf("simulated %s (%g GB, network %s), TP %d, PP %d, %d replica(s)",
-		cfg.Hardware.Device, cfg.Hardware.MemoryGB, cfg.Hardware.NetworkDevice, tp, pp, cfg.Cluster.NumReplicas)}
-	meta.Model = artifacts.RunModel{Name: cfg.Model.Name, Weights: "none"}
-	meta.Workload = wl
-	_, numBlocks, _ := s.Replicas()[0].Stats()
-	meta.Hardware = cfg.Hardware.Name
-	meta.Model.DType = cfg.Model.DType
-	meta.Scheduler = cfg.Scheduler.Meta(numBlocks)
-	for k, v := range map[string]any{"planner_max_batch_size": slots, "global_scheduler": cfg.Cluster.GlobalScheduler,
-		"num_replicas": cfg.Cluster.NumReplicas, "tensor_parallel": tp, "pipeline_parallel": pp, "vidur_compat": compat} {
-		meta.Scheduler[k] = v
-	}
-	meta.StartedAt = t0.UTC().Format(time.RFC3339)
-	meta.Duration = float64(s.Now())
-	meta.Status = status
-	if native != nil {
-		// Bundle notes go to run_meta.json only; they are not news on
-		// every run.
-		warnings = append(warnings, native.Notes...)
-	}
-	meta.Warnings = warnings
-	meta.Extra["events"] = s.Events()
-	meta.Extra["scheduler_sources"] = sources
-	if err := w.Close(meta, cfg.SLO.Artifacts()); err != nil {
-		return err
-	}
-	if err := os.WriteFile(d.Path(artifacts.ConfigFile), c.Config.YAML(), 0o644); err != nil {
-		return err
-	}
-	if err := d.Commit(); err != nil {
-		return err
-	}
-	meta.Serving.WriteText(c.Stderr)
-	// Wall times go to stderr only: run_meta.json must not depend on them.
-	c.Infof("simulated %d requests (%d completed) to t=%.3f s in %.2f s wall (predictor set-up %.2f s)",
-		len(reqs), s.Completed(), float64(s.Now()), time.Since(t0).Seconds(), setup.Seconds())
-	fmt.Fprintln(c.Stdout, d.Final)
-	if status != artifacts.RunComplete {
-		return errors.New("some requests never finished; the run directory records them as failed")
-	}
-	return nil
+	return status, warnings
 }
 
 func readWorkload(cfg *Config) ([]artifacts.Request, artifacts.RunWorkload, error) {
