@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -38,6 +39,16 @@ func TestProfileBundle(t *testing.T) {
 	}
 	if got := strings.TrimSpace(stdout); got != root {
 		t.Fatalf("printed %q, want the root %q", got, root)
+	}
+	// The progress count comes from the same plan the loops run: it ends
+	// at exactly its total, never past it.
+	final := regexp.MustCompile(`profile points (\d+)/(\d+) \(`)
+	var lastDone, lastTotal string
+	for _, m := range final.FindAllStringSubmatch(stderr, -1) {
+		lastDone, lastTotal = m[1], m[2]
+	}
+	if lastDone == "" || lastDone != lastTotal {
+		t.Errorf("progress ended at %s/%s, want done == total:\n%s", lastDone, lastTotal, stderr)
 	}
 	meta, err := artifacts.ReadProfileMeta(filepath.Join(root, artifacts.ProfileMetaFile))
 	if err != nil {

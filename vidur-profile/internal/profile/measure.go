@@ -139,7 +139,7 @@ func perLayer(op string) bool {
 // sampling) with decode batches of s sequences for s ≤ MaxBatchSize; a
 // batch size off the token grid keeps that forward's token-indexed
 // operators too, so every decode batch size has measured rows.
-func (p *Profiler) MLP(grid []int, progress func()) ([]artifacts.MLPRow, error) {
+func (p *Profiler) MLP(grid, sequences []int, progress func()) ([]artifacts.MLPRow, error) {
 	rows := map[int]*artifacts.MLPRow{}
 	var order []int
 	for _, n := range grid {
@@ -157,7 +157,7 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]artifacts.MLPRow, error) 
 		order = append(order, n)
 		progress()
 	}
-	for _, s := range BatchGrid(p.s.MaxBatchSize, 4) {
+	for _, s := range sequences {
 		kv := make([]int, s)
 		for i := range kv {
 			kv[i] = 1
@@ -200,34 +200,29 @@ func (p *Profiler) MLP(grid []int, progress func()) ([]artifacts.MLPRow, error) 
 
 // Attention measures prefill chunks over existing caches and decode
 // batches over caches of a given size.
-func (p *Profiler) Attention(chunks, kvs, batches []int, progress func()) ([]artifacts.AttentionRow, error) {
+func (p *Profiler) Attention(prefills, decodes [][2]int, progress func()) ([]artifacts.AttentionRow, error) {
 	var out []artifacts.AttentionRow
-	for _, c := range chunks {
-		for _, kv := range append([]int{0}, kvs...) {
-			if c+kv > p.s.MaxKVCacheSize {
-				continue
-			}
-			got, err := p.sampleAttention([][2]int{{c, kv}}, nil)
-			if err != nil {
-				return nil, fmt.Errorf("attention prefill chunk=%d kv=%d: %w", c, kv, err)
-			}
-			out = append(out, attentionRow(1, c, kv, artifacts.OpAttnPrefill, got))
-			progress()
+	for _, pt := range prefills {
+		c, kv := pt[0], pt[1]
+		got, err := p.sampleAttention([][2]int{{c, kv}}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("attention prefill chunk=%d kv=%d: %w", c, kv, err)
 		}
+		out = append(out, attentionRow(1, c, kv, artifacts.OpAttnPrefill, got))
+		progress()
 	}
-	for _, b := range batches {
-		for _, kv := range kvs {
-			dec := make([]int, b)
-			for i := range dec {
-				dec[i] = kv
-			}
-			got, err := p.sampleAttention(nil, dec)
-			if err != nil {
-				return nil, fmt.Errorf("attention decode batch=%d kv=%d: %w", b, kv, err)
-			}
-			out = append(out, attentionRow(b, 0, kv, artifacts.OpAttnDecode, got))
-			progress()
+	for _, pt := range decodes {
+		b, kv := pt[0], pt[1]
+		dec := make([]int, b)
+		for i := range dec {
+			dec[i] = kv
 		}
+		got, err := p.sampleAttention(nil, dec)
+		if err != nil {
+			return nil, fmt.Errorf("attention decode batch=%d kv=%d: %w", b, kv, err)
+		}
+		out = append(out, attentionRow(b, 0, kv, artifacts.OpAttnDecode, got))
+		progress()
 	}
 	return out, nil
 }
