@@ -242,135 +242,169 @@ func (s *Sim) arrive(t des.Time, in *artifacts.Request) {
 func (s *Sim) handle(t des.Time, ev *event) error {
 	switch ev.kind {
 	case evGlobalSchedule:
-		s.assign = s.global.Schedule(s.assign[:0])
-		if len(s.assign) == 0 {
-			return nil
-		}
-		var seen [64]bool // replica ids are small; fall back to a scan beyond
-		var many map[int]bool
-		for _, a := range s.assign {
-			s.replicas[a.Replica].sched.Add(a.Req)
-			if a.Replica < len(seen) {
-				seen[a.Replica] = true
-			} else {
-				if many == nil {
-					many = map[int]bool{}
-				}
-				many[a.Replica] = true
-			}
-		}
-		// Python iterates a set of small ints in ascending order.
-		for r := range s.replicas {
-			if (r < len(seen) && seen[r]) || many[r] {
-				s.q.Push(s.wake(r, t), event{kind: evReplicaSchedule, replica: int32(r)})
-			}
-		}
+		return s.globalSchedule(t, ev)
 	case evReplicaSchedule:
-		rep := &s.replicas[ev.replica]
-		batches, err := rep.sched.Schedule()
-		for _, b := range batches {
-			b.OnSchedule(t)
-			s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: 0, batch: b})
-		}
-		if err != nil {
-			return fmt.Errorf("replica %d at t=%.6f s: %w", ev.replica, float64(t), err)
-		}
+		return s.replicaSchedule(t, ev)
 	case evStageArrival:
-		st := &s.replicas[ev.replica].stages[ev.stage]
-		st.queue = append(st.queue, ev.batch)
-		s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
+		return s.stageArrival(t, ev)
 	case evStageSchedule:
-		st := &s.replicas[ev.replica].stages[ev.stage]
-		if st.busy || len(st.queue) == 0 {
-			return nil
-		}
-		st.busy = true
-		// Shift rather than re-slice, so appends reuse the array.
-		b := st.queue[0]
-		n := copy(st.queue, st.queue[1:])
-		st.queue[n] = nil
-		st.queue = st.queue[:n]
-		total, model, err := s.pred.StageTime(b, int(ev.stage))
-		if err != nil {
-			return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
-				b.ID, ev.replica, ev.stage, b.Size(), b.TotalTokens, float64(t), err)
-		}
-		pen := 0.0
-		if ev.stage == 0 && s.pred.Wake != nil {
-			// The engine sat idle since its last batch (or since the
-			// start, as a real run starts after its warm-up); the late
-			// start already paid part of the penalty.
-			rep := &s.replicas[ev.replica]
-			pen = max(s.pred.Wake.Penalty(float64(t-st.idleSince)-rep.late, total)-rep.late, 0)
-			rep.late = 0
-		}
-		if s.jitter != nil {
-			// Handled in event order, so the draws are deterministic.
-			f := s.pred.Jitter.Ratio(s.jitter.Float64())
-			total, model = total*f, model*f
-		}
-		total += pen
-		st.start, st.exec, st.modelEx = t, total, model
-		for _, r := range b.Requests {
-			r.OnStageSchedule(t)
-		}
-		s.q.Push(t+des.Time(total), event{kind: evStageEnd, replica: ev.replica, stage: ev.stage, batch: b})
+		return s.stageSchedule(t, ev)
 	case evStageEnd:
-		st := &s.replicas[ev.replica].stages[ev.stage]
-		st.busy = false
-		st.idleSince = t
-		b := ev.batch
-		for _, r := range b.Requests {
-			r.OnStageEnd(t, st.exec, st.modelEx)
-		}
-		if s.obs != nil {
-			s.obs.StageDone(int(ev.replica), int(ev.stage), b, st.start, st.exec)
-		}
-		s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
-		if int(ev.stage) == len(s.replicas[ev.replica].stages)-1 {
-			s.q.Push(t, event{kind: evBatchEnd, replica: ev.replica, batch: b})
-		} else {
-			s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: ev.stage + 1, batch: b})
-		}
+		return s.stageEnd(t, ev)
 	case evBatchEnd:
-		b := ev.batch
-		b.CompletedAt = t
-		for i, r := range b.Requests {
-			if n := r.OnBatchEnd(t, b.Tokens[i]); n > 0 && r.Track {
-				if r.TokenTimes == nil {
-					// A request emits at most the tokens it asked for
-					// (restarts do not emit again): one allocation each,
-					// not a growing copy per request.
-					r.TokenTimes, r.TokenBatch = make([]float64, 0, r.OrigDecode), make([]int, 0, r.OrigDecode)
-				}
-				for range n {
-					r.TokenTimes = append(r.TokenTimes, float64(t))
-					r.TokenBatch = append(r.TokenBatch, b.Size())
-				}
-			}
-		}
-		rep := &s.replicas[ev.replica]
-		rep.sched.OnBatchEnd(b)
-		if s.obs != nil {
-			s.obs.BatchDone(b)
-			for _, r := range b.Requests {
-				if r.Completed {
-					s.done++
-					s.obs.RequestDone(r)
-				}
-			}
-		} else {
-			for _, r := range b.Requests {
-				if r.Completed {
-					s.done++
-				}
-			}
-		}
-		rep.sched.Release(b)
-		s.q.Push(t, event{kind: evReplicaSchedule, replica: ev.replica})
-	default:
-		return errors.New("sim: unknown event kind")
+		return s.batchEnd(t, ev)
 	}
+	return errors.New("sim: unknown event kind")
+}
+
+// globalSchedule drains the global queue into the replicas' waiting queues and wakes each replica that got requests, in ascending order (vidur-semantics.md §1.3).
+func (s *Sim) globalSchedule(t des.Time, ev *event) error {
+	s.assign = s.global.Schedule(s.assign[:0])
+	if len(s.assign) == 0 {
+		return nil
+	}
+	var seen [64]bool // replica ids are small; fall back to a scan beyond
+	var many map[int]bool
+	for _, a := range s.assign {
+		s.replicas[a.Replica].sched.Add(a.Req)
+		if a.Replica < len(seen) {
+			seen[a.Replica] = true
+		} else {
+			if many == nil {
+				many = map[int]bool{}
+			}
+			many[a.Replica] = true
+		}
+	}
+	// Python iterates a set of small ints in ascending order.
+	for r := range s.replicas {
+		if (r < len(seen) && seen[r]) || many[r] {
+			s.q.Push(s.wake(r, t), event{kind: evReplicaSchedule, replica: int32(r)})
+		}
+	}
+	return nil
+}
+
+// replicaSchedule asks the replica's scheduler for batches and sends each to stage 0.
+func (s *Sim) replicaSchedule(t des.Time, ev *event) error {
+	rep := &s.replicas[ev.replica]
+	batches, err := rep.sched.Schedule()
+	for _, b := range batches {
+		b.OnSchedule(t)
+		s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: 0, batch: b})
+	}
+	if err != nil {
+		return fmt.Errorf("replica %d at t=%.6f s: %w", ev.replica, float64(t), err)
+	}
+	return nil
+}
+
+// stageArrival queues the batch at its stage.
+func (s *Sim) stageArrival(t des.Time, ev *event) error {
+	st := &s.replicas[ev.replica].stages[ev.stage]
+	st.queue = append(st.queue, ev.batch)
+	s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
+	return nil
+}
+
+// stageSchedule starts the stage's next batch if the stage is free, with its time predicted now.
+func (s *Sim) stageSchedule(t des.Time, ev *event) error {
+	st := &s.replicas[ev.replica].stages[ev.stage]
+	if st.busy || len(st.queue) == 0 {
+		return nil
+	}
+	st.busy = true
+	// Shift rather than re-slice, so appends reuse the array.
+	b := st.queue[0]
+	n := copy(st.queue, st.queue[1:])
+	st.queue[n] = nil
+	st.queue = st.queue[:n]
+	total, model, err := s.pred.StageTime(b, int(ev.stage))
+	if err != nil {
+		return fmt.Errorf("batch %d (replica %d, stage %d, %d requests, %d tokens) at t=%.6f s: %w",
+			b.ID, ev.replica, ev.stage, b.Size(), b.TotalTokens, float64(t), err)
+	}
+	pen := 0.0
+	if ev.stage == 0 && s.pred.Wake != nil {
+		// The engine sat idle since its last batch (or since the
+		// start, as a real run starts after its warm-up); the late
+		// start already paid part of the penalty.
+		rep := &s.replicas[ev.replica]
+		pen = max(s.pred.Wake.Penalty(float64(t-st.idleSince)-rep.late, total)-rep.late, 0)
+		rep.late = 0
+	}
+	if s.jitter != nil {
+		// Handled in event order, so the draws are deterministic.
+		f := s.pred.Jitter.Ratio(s.jitter.Float64())
+		total, model = total*f, model*f
+	}
+	total += pen
+	st.start, st.exec, st.modelEx = t, total, model
+	for _, r := range b.Requests {
+		r.OnStageSchedule(t)
+	}
+	s.q.Push(t+des.Time(total), event{kind: evStageEnd, replica: ev.replica, stage: ev.stage, batch: b})
+	return nil
+}
+
+// stageEnd frees the stage and passes the batch on: to the next stage or to its end.
+func (s *Sim) stageEnd(t des.Time, ev *event) error {
+	st := &s.replicas[ev.replica].stages[ev.stage]
+	st.busy = false
+	st.idleSince = t
+	b := ev.batch
+	for _, r := range b.Requests {
+		r.OnStageEnd(t, st.exec, st.modelEx)
+	}
+	if s.obs != nil {
+		s.obs.StageDone(int(ev.replica), int(ev.stage), b, st.start, st.exec)
+	}
+	s.q.Push(t, event{kind: evStageSchedule, replica: ev.replica, stage: ev.stage})
+	if int(ev.stage) == len(s.replicas[ev.replica].stages)-1 {
+		s.q.Push(t, event{kind: evBatchEnd, replica: ev.replica, batch: b})
+	} else {
+		s.q.Push(t, event{kind: evStageArrival, replica: ev.replica, stage: ev.stage + 1, batch: b})
+	}
+	return nil
+}
+
+// batchEnd advances the batch's requests, records their tokens and completions, and lets the replica schedule again.
+func (s *Sim) batchEnd(t des.Time, ev *event) error {
+	b := ev.batch
+	b.CompletedAt = t
+	for i, r := range b.Requests {
+		if n := r.OnBatchEnd(t, b.Tokens[i]); n > 0 && r.Track {
+			if r.TokenTimes == nil {
+				// A request emits at most the tokens it asked for
+				// (restarts do not emit again): one allocation each,
+				// not a growing copy per request.
+				r.TokenTimes, r.TokenBatch = make([]float64, 0, r.OrigDecode), make([]int, 0, r.OrigDecode)
+			}
+			for range n {
+				r.TokenTimes = append(r.TokenTimes, float64(t))
+				r.TokenBatch = append(r.TokenBatch, b.Size())
+			}
+		}
+	}
+	rep := &s.replicas[ev.replica]
+	rep.sched.OnBatchEnd(b)
+	if s.obs != nil {
+		s.obs.BatchDone(b)
+		for _, r := range b.Requests {
+			if r.Completed {
+				s.done++
+				s.obs.RequestDone(r)
+			}
+		}
+	} else {
+		for _, r := range b.Requests {
+			if r.Completed {
+				s.done++
+			}
+		}
+	}
+	rep.sched.Release(b)
+	s.q.Push(t, event{kind: evReplicaSchedule, replica: ev.replica})
 	return nil
 }
 
