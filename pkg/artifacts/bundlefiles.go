@@ -38,7 +38,7 @@ func ReadMLP(path string, r io.Reader) (*MLPTable, error) {
 		return nil, err
 	}
 	out := &MLPTable{Path: path, Ops: statOps(t)}
-	for t.Next() {
+	out.Rows, err = tableRows(t, func() MLPRow {
 		row := MLPRow{Line: t.Line(), NumTokens: t.Int(ColNumTokens), Ops: make(map[string]OpStats, len(out.Ops)),
 			Model: BundleModel{NumQHeads: t.Int(ColNHead), NumKVHeads: t.Int(ColNKVHead), Embd: t.Int(ColNEmbd),
 				ExpandedEmbd: t.Int(ColNExpandedEmbd), VocabSize: optIntCell(t, ColVocabSize), TP: t.Int(ColTPWorkers),
@@ -46,13 +46,10 @@ func ReadMLP(path string, r io.Reader) (*MLPTable, error) {
 		for _, op := range out.Ops {
 			row.Ops[op] = readStats(t, op)
 		}
-		if t.Err() != nil {
-			return nil, t.Err()
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	if t.Err() != nil {
-		return nil, t.Err()
+		return row
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -126,7 +123,7 @@ func ReadAttention(path string, r io.Reader) (*AttentionTable, error) {
 		return nil, err
 	}
 	out := &AttentionTable{Path: path, Ops: statOps(t)}
-	for t.Next() {
+	out.Rows, err = tableRows(t, func() AttentionRow {
 		row := AttentionRow{Line: t.Line(), BatchSize: t.Int(ColBatchSize), PrefillChunk: t.Int(ColPrefillChunk),
 			KVCacheSize: t.Int(ColKVCacheSize), IsPrefill: boolCell(t, ColIsPrefill), Backend: t.String(ColAttnBackend),
 			Model: BundleModel{NumQHeads: t.Int(ColNQHead), NumKVHeads: t.Int(ColNKVHead), Embd: t.Int(ColNEmbd),
@@ -135,13 +132,10 @@ func ReadAttention(path string, r io.Reader) (*AttentionTable, error) {
 		for _, op := range out.Ops {
 			row.Ops[op] = readStats(t, op)
 		}
-		if t.Err() != nil {
-			return nil, t.Err()
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	if t.Err() != nil {
-		return nil, t.Err()
+		return row
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -202,7 +196,7 @@ func ReadCPUOverheads(path string, r io.Reader) (*CPUOverheadTable, error) {
 		return nil, err
 	}
 	out := &CPUOverheadTable{Path: path, HasRayComm: t.Has(OpCPURayComm + "_mean")}
-	for t.Next() {
+	out.Rows, err = tableRows(t, func() CPUOverheadRow {
 		row := CPUOverheadRow{Line: t.Line(), ModelName: t.String(ColModelName), BatchSize: t.Int(ColBatchSize),
 			TP: t.Int(ColTPDegree), RayCommMean: t.OptFloat(OpCPURayComm + "_mean"), Ops: make(map[string]OpStats, len(CPUOps))}
 		for _, op := range CPUOps {
@@ -210,13 +204,10 @@ func ReadCPUOverheads(path string, r io.Reader) (*CPUOverheadTable, error) {
 			s.Mean, s.Median = t.OptFloat(op+"_mean"), t.OptFloat(op+"_median")
 			row.Ops[op] = s
 		}
-		if t.Err() != nil {
-			return nil, t.Err()
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	if t.Err() != nil {
-		return nil, t.Err()
+		return row
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -268,16 +259,13 @@ func ReadNetwork(path string, r io.Reader, coll string) (*NetworkTable, error) {
 		return nil, err
 	}
 	out := &NetworkTable{Path: path}
-	for t.Next() {
+	out.Rows, err = tableRows(t, func() NetworkRow {
 		row := NetworkRow{Line: t.Line(), Collective: t.String(ColCollective), NumWorkers: t.Int(ColNumWorkers),
 			DevicesPerNode: t.Int(ColDevicesPerNode), Size: t.Float(ColSize), Stats: readStats(t, coll)}
-		if t.Err() != nil {
-			return nil, t.Err()
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	if t.Err() != nil {
-		return nil, t.Err()
+		return row
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -290,4 +278,21 @@ func WriteNetwork(w io.Writer, coll string, rows []NetworkRow) error {
 		cw.Write(append(r.Stats.fields(), Int(r.NumWorkers), Float(r.Size), r.Collective, Int(r.DevicesPerNode))...)
 	}
 	return cw.Flush()
+}
+
+// tableRows reads every row of t with row, stopping at the first row whose
+// cells do not read (the table's positioned error).
+func tableRows[R any](t *Table, row func() R) ([]R, error) {
+	var out []R
+	for t.Next() {
+		r := row()
+		if t.Err() != nil {
+			return nil, t.Err()
+		}
+		out = append(out, r)
+	}
+	if t.Err() != nil {
+		return nil, t.Err()
+	}
+	return out, nil
 }

@@ -27,7 +27,7 @@ import (
 // the result as the package's writers would write it.
 var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 	"request_metrics": func(_ *testing.T, p string) ([]byte, error) {
-		reqs, err := readFileWith(p, ReadRequestMetrics)
+		reqs, err := ReadFile(p, ReadRequestMetrics)
 		if err != nil {
 			return nil, err
 		}
@@ -40,14 +40,14 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"token_metrics": func(_ *testing.T, p string) ([]byte, error) {
-		rows, err := readFileWith(p, ReadTokenMetrics)
+		rows, err := ReadFile(p, ReadTokenMetrics)
 		if err != nil {
 			return nil, err
 		}
 		return tokenCSV(rows), nil
 	},
 	"batch_metrics": func(_ *testing.T, p string) ([]byte, error) {
-		rows, err := readFileWith(p, ReadBatchMetrics)
+		rows, err := ReadFile(p, ReadBatchMetrics)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +63,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"prompts": func(_ *testing.T, p string) ([]byte, error) {
-		ps, err := readFileWith(p, ReadPrompts)
+		ps, err := ReadFile(p, ReadPrompts)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"summary": func(_ *testing.T, p string) ([]byte, error) {
-		rows, err := readFileWith(p, ReadSummaryTable)
+		rows, err := ReadFile(p, ReadSummaryTable)
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +81,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"mlp": func(_ *testing.T, p string) ([]byte, error) {
-		tab, err := readFileWith(p, ReadMLP)
+		tab, err := ReadFile(p, ReadMLP)
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +91,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"attention": func(_ *testing.T, p string) ([]byte, error) {
-		tab, err := readFileWith(p, ReadAttention)
+		tab, err := ReadFile(p, ReadAttention)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"cpu_overheads": func(_ *testing.T, p string) ([]byte, error) {
-		tab, err := readFileWith(p, ReadCPUOverheads)
+		tab, err := ReadFile(p, ReadCPUOverheads)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +111,7 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		return b.Bytes(), err
 	},
 	"network": func(_ *testing.T, p string) ([]byte, error) {
-		tab, err := readFileWith(p, func(p string, r io.Reader) (*NetworkTable, error) { return ReadNetwork(p, r, OpAllReduce) })
+		tab, err := ReadFile(p, func(p string, r io.Reader) (*NetworkTable, error) { return ReadNetwork(p, r, OpAllReduce) })
 		if err != nil {
 			return nil, err
 		}

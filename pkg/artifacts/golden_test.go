@@ -260,7 +260,7 @@ func TestComparisonAndProfileGolden(t *testing.T) {
 		{"summary.csv",
 			func(w io.Writer) error { return WriteSummaryTable(w, sampleSummary()) },
 			func(p string, w io.Writer) error {
-				rows, err := readFileWith(p, ReadSummaryTable)
+				rows, err := ReadFile(p, ReadSummaryTable)
 				if err != nil {
 					return err
 				}

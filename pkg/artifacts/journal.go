@@ -131,7 +131,7 @@ type journalBatchJSON struct {
 
 // ReadJournalFile reads a journal file.
 func ReadJournalFile(path string) (*Journal, error) {
-	return readFileWith(path, ReadJournal)
+	return ReadFile(path, ReadJournal)
 }
 
 // ReadJournal reads a journal. The first line must be the header. A last

@@ -310,7 +310,7 @@ func ReadRunDir(dir string) (*Run, error) {
 		return nil, err
 	}
 	run := &Run{Dir: dir, Meta: *meta}
-	if run.Requests, err = readFileWith(filepath.Join(dir, RequestMetricsFile), ReadRequestMetrics); err != nil {
+	if run.Requests, err = ReadFile(filepath.Join(dir, RequestMetricsFile), ReadRequestMetrics); err != nil {
 		return nil, err
 	}
 	if run.Tokens, err = readOptional(filepath.Join(dir, TokenMetricsFile), ReadTokenMetrics); err != nil {
@@ -377,7 +377,7 @@ func readOptional[T any](path string, read func(string, io.Reader) ([]T, error))
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
-	return readFileWith(path, read)
+	return ReadFile(path, read)
 }
 
 // ReadRequestMetrics reads request_metrics.csv, sorted by request id.
@@ -527,7 +527,7 @@ var SchedulerKeys = []string{"kind", "max_batch_size", "chunk_size", "num_kv_blo
 // runs are summarised by the same code from the same rows), records them
 // in meta and rewrites run_meta.json.
 func WriteServing(d *Dir, meta *RunMeta, slo SLO) error {
-	reqs, err := readFileWith(d.Path(RequestMetricsFile), ReadRequestMetrics)
+	reqs, err := ReadFile(d.Path(RequestMetricsFile), ReadRequestMetrics)
 	if err != nil {
 		return err
 	}

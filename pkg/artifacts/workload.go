@@ -249,14 +249,14 @@ func ReadWorkloadDir(dir string) (*Workload, error) {
 		return nil, err
 	}
 	w := &Workload{Meta: *meta}
-	if w.Prompts, err = readFileWith(filepath.Join(dir, PromptsFile), ReadPrompts); err != nil {
+	if w.Prompts, err = ReadFile(filepath.Join(dir, PromptsFile), ReadPrompts); err != nil {
 		return nil, err
 	}
-	lengths, err := readFileWith(filepath.Join(dir, TraceLengthsFile), readTraceLengths)
+	lengths, err := ReadFile(filepath.Join(dir, TraceLengthsFile), readTraceLengths)
 	if err != nil {
 		return nil, err
 	}
-	arrivals, err := readFileWith(filepath.Join(dir, TraceIntervalsFile), readTraceIntervals)
+	arrivals, err := ReadFile(filepath.Join(dir, TraceIntervalsFile), readTraceIntervals)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,9 @@ func ReadWorkloadDir(dir string) (*Workload, error) {
 	return w, nil
 }
 
-func readFileWith[T any](path string, read func(string, io.Reader) (T, error)) (T, error) {
+// ReadFile opens path and reads it with one of the package's readers,
+// which name path in their errors.
+func ReadFile[T any](path string, read func(string, io.Reader) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		var zero T

@@ -52,7 +52,7 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 		return nil, &MissingError{Paths: missing}
 	}
 	b := &Bundle{Paths: p}
-	mlp, err := readFile(p.MLP, artifacts.ReadMLP)
+	mlp, err := artifacts.ReadFile(p.MLP, artifacts.ReadMLP)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 		artifacts.ColNEmbd: float64(d.EmbeddingDim), artifacts.ColNExpandedEmbd: float64(d.MLPHiddenDim), artifacts.ColTPWorkers: float64(d.TP)}); err != nil {
 		return nil, err
 	}
-	attn, err := readFile(p.Attention, artifacts.ReadAttention)
+	attn, err := artifacts.ReadFile(p.Attention, artifacts.ReadAttention)
 	if err != nil {
 		return nil, err
 	}
@@ -97,21 +97,10 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 	return b, nil
 }
 
-// readFile opens path for one of pkg/artifacts' readers.
-func readFile[T any](path string, read func(string, io.Reader) (T, error)) (T, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	defer f.Close()
-	return read(path, f)
-}
-
 // cpuOverheads keeps the rows of the model and TP; none is a note, not an
 // error (CPU overheads are then not modelled).
 func (b *Bundle) cpuOverheads(path string, d ModelDims) (*rows, error) {
-	t, err := readFile(path, artifacts.ReadCPUOverheads)
+	t, err := artifacts.ReadFile(path, artifacts.ReadCPUOverheads)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +147,7 @@ func (b *Bundle) pick(r *rows, eq map[string]float64) error {
 // measured otherwise (such as one-GPU-per-node A30 data) is used with a
 // note rather than refused.
 func (b *Bundle) network(path, coll string, workers, devicesPerNode int) (*rows, error) {
-	t, err := readFile(path, func(p string, r io.Reader) (*artifacts.NetworkTable, error) { return artifacts.ReadNetwork(p, r, coll) })
+	t, err := artifacts.ReadFile(path, func(p string, r io.Reader) (*artifacts.NetworkTable, error) { return artifacts.ReadNetwork(p, r, coll) })
 	if err != nil {
 		return nil, err
 	}

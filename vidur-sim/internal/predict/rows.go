@@ -61,6 +61,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// fileLines lists each row's file line, for messages.
+func fileLines[R any](rows []R, line func(R) int) []int {
+	out := make([]int, len(rows))
+	for i, x := range rows {
+		out[i] = line(x)
+	}
+	return out
+}
+
 func mlpRows(t *artifacts.MLPTable) *rows {
 	ops := append([]string(nil), artifacts.MLPCoreOps...)
 	for _, op := range mlpOptionalOps {
@@ -68,11 +77,7 @@ func mlpRows(t *artifacts.MLPTable) *rows {
 			ops = append(ops, op)
 		}
 	}
-	lines := make([]int, len(t.Rows))
-	for i, x := range t.Rows {
-		lines[i] = x.Line
-	}
-	r := newRows(t.Path, lines)
+	r := newRows(t.Path, fileLines(t.Rows, func(x artifacts.MLPRow) int { return x.Line }))
 	for _, x := range t.Rows {
 		m := x.Model
 		r.add(artifacts.ColNumTokens, float64(x.NumTokens))
@@ -94,11 +99,7 @@ func attentionRows(t *artifacts.AttentionTable) *rows {
 	if contains(t.Ops, artifacts.OpAttnKVCacheSave) {
 		ops = append(ops, artifacts.OpAttnKVCacheSave)
 	}
-	lines := make([]int, len(t.Rows))
-	for i, x := range t.Rows {
-		lines[i] = x.Line
-	}
-	r := newRows(t.Path, lines)
+	r := newRows(t.Path, fileLines(t.Rows, func(x artifacts.AttentionRow) int { return x.Line }))
 	for _, x := range t.Rows {
 		m := x.Model
 		r.add(artifacts.ColNEmbd, float64(m.Embd))
@@ -117,11 +118,7 @@ func attentionRows(t *artifacts.AttentionTable) *rows {
 }
 
 func cpuRows(t *artifacts.CPUOverheadTable) *rows {
-	lines := make([]int, len(t.Rows))
-	for i, x := range t.Rows {
-		lines[i] = x.Line
-	}
-	r := newRows(t.Path, lines)
+	r := newRows(t.Path, fileLines(t.Rows, func(x artifacts.CPUOverheadRow) int { return x.Line }))
 	for _, x := range t.Rows {
 		r.text[artifacts.ColModelName] = append(r.text[artifacts.ColModelName], x.ModelName)
 		r.add(artifacts.ColBatchSize, float64(x.BatchSize))
