@@ -10,6 +10,7 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/config"
 	"github.com/simcheck/simcheck/pkg/config/command"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
 	"github.com/simcheck/simcheck/vidur-sim/internal/runout"
 	"github.com/simcheck/simcheck/vidur-sim/internal/sim"
@@ -174,7 +175,7 @@ func readWorkload(cfg *Config) ([]artifacts.Request, artifacts.RunWorkload, erro
 func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta, warn func(string, ...any)) (predict.Model, *predict.Native, error) {
 	if cfg.Sim.Predictor == predict.TableName {
 		t, err := predict.LoadTables(cfg.Sim.PredictorTables, tp > 1, pp > 1)
-		var me *predict.MissingError
+		var me *bundle.MissingError
 		if errors.As(err, &me) {
 			return nil, nil, command.WithHint(err, "sim.predictor_tables= must be Python Vidur's cache directory for this model and settings")
 		}
@@ -182,13 +183,13 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta, warn func(stri
 	}
 	paths := bundlePaths(cfg)
 	a := cfg.Model.Arch
-	dims := predict.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
+	dims := bundle.ModelDims{NumQHeads: a.NumQHeads, NumKVHeads: a.NumKVHeads,
 		EmbeddingDim: a.HiddenSize, MLPHiddenDim: a.IntermediateSize, TP: tp, BlockSize: cfg.Scheduler.BlockSize,
 		ModelID: cfg.Model.VidurModelID, StrictBlockSize: cfg.Sim.VidurCompat}
 	mc := newModelCache(cfg, paths, dims, tp > 1, pp > 1, warn)
 	n := mc.load()
 	if n == nil {
-		b, err := predict.LoadBundle(paths, dims, tp > 1, pp > 1)
+		b, err := bundle.Load(paths, dims, tp > 1, pp > 1)
 		if err != nil {
 			return nil, nil, command.WithHint(err, profileHint)
 		}
@@ -197,7 +198,7 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta, warn func(stri
 		}
 		mc.store(n)
 	}
-	// LoadBundle keeps paths as they are, so the bundle's paths are
+	// bundle.Load keeps paths as they are, so the bundle's paths are
 	// these whether or not it was read.
 	meta.Extra["predictor"] = map[string]any{"name": predict.NativeName, "holdout_fraction": predict.HoldoutFraction,
 		"ops": n.Reports, "bundle_notes": n.Notes, "mlp_csv": paths.MLP, "attention_csv": paths.Attention}
@@ -207,7 +208,7 @@ func buildModel(cfg *Config, tp, pp int, meta *artifacts.RunMeta, warn func(stri
 // bundlePaths are the profiling bundle's files for this model and hardware.
 func bundlePaths(cfg *Config) artifacts.ProfilePaths {
 	hw := cfg.Hardware
-	return predict.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
+	return bundle.Relayout(artifacts.NewProfilePaths(cfg.Vidur.Profiling.Root, hw.Device, hw.NetworkDevice, cfg.Model.VidurModelID))
 }
 
 // loadExtra reads one of the bundle's optional simcheck files (the

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 	"github.com/simcheck/simcheck/vidur-sim/internal/predict"
 )
 
@@ -52,11 +53,11 @@ func cacheDir(cfg *Config) string {
 }
 
 // newModelCache computes the entry's key: the code and format versions,
-// every setting Train and LoadBundle take, and each bundle file's path
+// every setting Train and bundle.Load take, and each bundle file's path
 // and bytes (the predictor's notes name the files). It returns a cache
 // that is off when the cache is disabled or the key cannot be computed
 // (the set-up then runs as usual and reports its own errors).
-func newModelCache(cfg *Config, paths artifacts.ProfilePaths, dims predict.ModelDims, needTP, needPP bool,
+func newModelCache(cfg *Config, paths artifacts.ProfilePaths, dims bundle.ModelDims, needTP, needPP bool,
 	warn func(string, ...any)) *modelCache {
 	mc := &modelCache{warn: warn}
 	if !cfg.Sim.Cache {

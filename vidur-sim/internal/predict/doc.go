@@ -5,7 +5,8 @@
 // Two models exist. vidur_table ([LoadTables]) reads the *_predictions.csv
 // lookup tables Python Vidur writes to its cache (vidur-semantics.md §4.7), so that a run
 // reproduces Vidur's timestamps exactly. native ([Train]) is trained here
-// on the profiling CSVs and chosen per operation by its error on a 20 %
+// on the profiling bundle (package bundle loads it) and chosen per
+// operation by its error on a 20 %
 // hold-out of the profile rows.
 //
 // Operations Vidur leaves out (embedding, final norm, LM head, sampling,

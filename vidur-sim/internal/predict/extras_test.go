@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 	"github.com/simcheck/simcheck/vidur-sim/internal/entity"
 )
 
@@ -68,7 +69,7 @@ func writeBundle(t *testing.T) artifacts.ProfilePaths {
 // Vidur's composition, including the TP all-reduce term twice per layer.
 func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
 	p := writeBundle(t)
-	b, err := LoadBundle(p, ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 )
 
 // NativeName is the setting that selects [Train].
@@ -85,12 +86,12 @@ type sample struct {
 
 // Train fits every operation the bundle times. seed fixes the hold-out
 // split.
-func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
+func Train(b *bundle.Bundle, seed uint64, embeddingDim int) (*Native, error) {
 	n := &Native{Notes: append([]string(nil), b.Notes...), warned: map[string]bool{}}
 	rng := rand.New(rand.NewPCG(seed, 0x401d))
-	tok := b.MLP.cols["num_tokens"]
-	one := func(op Op, col string, r *rows, xs []float64) error {
-		ys, ok := r.cols[col]
+	tok := b.MLP.Cols["num_tokens"]
+	one := func(op Op, col string, r *bundle.Rows, xs []float64) error {
+		ys, ok := r.Cols[col]
 		if !ok {
 			return nil
 		}
@@ -105,7 +106,7 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		}
 		if len(s) == 0 {
 			if dropped > 0 {
-				n.Notes = append(n.Notes, fmt.Sprintf("%s: column %s has no timings; %s not modelled", r.path, col, op))
+				n.Notes = append(n.Notes, fmt.Sprintf("%s: column %s has no timings; %s not modelled", r.Path, col, op))
 			}
 			return nil
 		}
@@ -126,17 +127,17 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		s = kept
 		rep := OpReport{Op: op.String(), Rows: len(s), Dropped: dropped, Outliers: out}
 		if dropped > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d of %d rows have no timing and were dropped", r.path, op, dropped, len(ys)))
+			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d of %d rows have no timing and were dropped", r.Path, op, dropped, len(ys)))
 		}
 		uniq := map[float64]int{}
 		for _, v := range s {
 			uniq[v.x[0]]++
 		}
 		if d := len(s) - len(uniq); d > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d keys appear more than once with different timings; their timings are averaged", r.path, op, d))
+			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d keys appear more than once with different timings; their timings are averaged", r.Path, op, d))
 		}
 		if out > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d rows more than %d× away from their neighbours' median were dropped as failed measurements", r.path, op, out, OutlierFactor))
+			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d rows more than %d× away from their neighbours' median were dropped as failed measurements", r.Path, op, out, OutlierFactor))
 		}
 		c, err := choose1(rng, s, &rep)
 		if err != nil {
@@ -162,9 +163,9 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		}
 	}
 	a := b.Attn
-	kvSaveX := make([]float64, a.n)
-	for i := range a.n {
-		kvSaveX[i] = math.Max(a.cols[artifacts.ColPrefillChunk][i], a.cols[artifacts.ColBatchSize][i])
+	kvSaveX := make([]float64, a.N)
+	for i := range a.N {
+		kvSaveX[i] = math.Max(a.Cols[artifacts.ColPrefillChunk][i], a.Cols[artifacts.ColBatchSize][i])
 	}
 	if err := one(KVSave, artifacts.MedianColumn(KVSave.String()), a, kvSaveX); err != nil {
 		return nil, err
@@ -175,13 +176,13 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 	}
 	for _, net := range []struct {
 		op Op
-		r  *rows
+		r  *bundle.Rows
 	}{{AllReduce, b.AllReduce}, {SendRecv, b.SendRecv}} {
 		if net.r == nil {
 			continue
 		}
-		xs := make([]float64, net.r.n)
-		for i, sz := range net.r.cols[artifacts.ColSize] {
+		xs := make([]float64, net.r.N)
+		for i, sz := range net.r.Cols[artifacts.ColSize] {
 			xs[i] = sz / float64(embeddingDim) / 2 // bytes → fp16 tokens of width E
 		}
 		if err := one(net.op, artifacts.MedianColumn(net.op.String()), net.r, xs); err != nil {
@@ -196,7 +197,7 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 			col string
 		}{{CPUSchedule, "_median"}, {CPUSamplerE2E, "_median"}, {CPUPrepareInputs, "_median"},
 			{CPUProcessOutputs, "_median"}, {CPURayComm, "_mean"}} {
-			if err := one(c.op, c.op.String()+c.col, b.CPU, b.CPU.cols[artifacts.ColBatchSize]); err != nil {
+			if err := one(c.op, c.op.String()+c.col, b.CPU, b.CPU.Cols[artifacts.ColBatchSize]); err != nil {
 				return nil, err
 			}
 		}
@@ -211,7 +212,7 @@ func Train(b *Bundle, seed uint64, embeddingDim int) (*Native, error) {
 			found = found || r.Op == op
 		}
 		if !found {
-			return nil, fmt.Errorf("%s: %s has no usable timing", b.MLP.path, op)
+			return nil, fmt.Errorf("%s: %s has no usable timing", b.MLP.Path, op)
 		}
 	}
 	return n, nil
@@ -221,19 +222,19 @@ type zero struct{}
 
 func (zero) at(float64) float64 { return 0 }
 
-func (n *Native) trainAttention(rng *rand.Rand, a *rows) error {
+func (n *Native) trainAttention(rng *rand.Rand, a *bundle.Rows) error {
 	var dec, pre []sample
 	dDrop, pDrop := 0, 0
-	for i := range a.n {
-		c, bs, kv := a.cols[artifacts.ColPrefillChunk][i], a.cols[artifacts.ColBatchSize][i], a.cols[artifacts.ColKVCacheSize][i]
+	for i := range a.N {
+		c, bs, kv := a.Cols[artifacts.ColPrefillChunk][i], a.Cols[artifacts.ColBatchSize][i], a.Cols[artifacts.ColKVCacheSize][i]
 		if c == 0 {
-			if y := a.cols[artifacts.MedianColumn(artifacts.OpAttnDecode)][i]; math.IsNaN(y) {
+			if y := a.Cols[artifacts.MedianColumn(artifacts.OpAttnDecode)][i]; math.IsNaN(y) {
 				dDrop++
 			} else {
 				dec = append(dec, sample{x: []float64{bs, kv}, y: y})
 			}
 		} else {
-			if y := a.cols[artifacts.MedianColumn(artifacts.OpAttnPrefill)][i]; math.IsNaN(y) {
+			if y := a.Cols[artifacts.MedianColumn(artifacts.OpAttnPrefill)][i]; math.IsNaN(y) {
 				pDrop++
 			} else {
 				pre = append(pre, sample{x: []float64{kv, c}, y: y})
@@ -241,7 +242,7 @@ func (n *Native) trainAttention(rng *rand.Rand, a *rows) error {
 		}
 	}
 	if len(dec) == 0 || len(pre) == 0 {
-		return fmt.Errorf("%s: needs both decode rows (prefill_chunk_size 0) and prefill rows with timings; found %d and %d", a.path, len(dec), len(pre))
+		return fmt.Errorf("%s: needs both decode rows (prefill_chunk_size 0) and prefill rows with timings; found %d and %d", a.Path, len(dec), len(pre))
 	}
 	var err error
 	n.dec, err = choose2(rng, dec, artifacts.OpAttnDecode, "batch_size", "kv_cache_size", dDrop, basisDecode, &n.Reports)

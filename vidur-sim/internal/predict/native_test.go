@@ -2,6 +2,7 @@ package predict
 
 import (
 	"fmt"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 	"math"
 	"os"
 	"strings"
@@ -11,7 +12,7 @@ import (
 // TestNativeHoldoutA30 trains the native predictor on the shared A30
 // bundle and checks every operation's hold-out error.
 func TestNativeHoldoutA30(t *testing.T) {
-	b, err := LoadBundle(a30Paths(t), a30Dims, false, false)
+	b, err := bundle.Load(a30Paths(t), a30Dims, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestNativeTrainDeterministic(t *testing.T) {
 	if err := os.WriteFile(p.CPUOverheads, []byte(c.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := LoadBundle(p, ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}

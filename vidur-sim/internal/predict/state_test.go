@@ -2,6 +2,7 @@ package predict
 
 import (
 	"bytes"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 	"math"
 	"reflect"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // and beyond the profiled ranges, and the same reports and notes.
 func TestStateRoundTripAnswersBitForBit(t *testing.T) {
 	p := writeBundle(t)
-	b, err := LoadBundle(p, ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func TestStateRoundTripAnswersBitForBit(t *testing.T) {
 // TestStateRoundTripA30: the same on the shared A30 bundle, whose
 // attention fits are the grouped interpolations.
 func TestStateRoundTripA30(t *testing.T) {
-	b, err := LoadBundle(a30Paths(t), a30Dims, false, false)
+	b, err := bundle.Load(a30Paths(t), a30Dims, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func scrubNaN(rs []OpReport) []OpReport {
 // a predictor.
 func TestStateRefusesDamage(t *testing.T) {
 	p := writeBundle(t)
-	b, err := LoadBundle(p, ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}

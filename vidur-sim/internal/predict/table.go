@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 )
 
 // TableName is the setting that selects [LoadTables].
@@ -98,7 +99,7 @@ func LoadTables(dir string, needTP, needPP bool) (*Tables, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &MissingError{Paths: missing}
+		return nil, &bundle.MissingError{Paths: missing}
 	}
 	t := &Tables{Dir: dir}
 	names := make([]string, 0, len(files))
@@ -280,11 +281,4 @@ func (t *Tables) Prefill(kv, c int) (float64, error) {
 	}
 	return 0, &ErrKey{Model: TableName, Op: artifacts.OpAttnPrefill, Key: fmt.Sprintf("kv_cache_size=%d prefill_chunk_size=%d", kv, c),
 		Range: t.pref.describe("kv_cache_size", "prefill_chunk_size")}
-}
-
-// MissingError lists every required input that is absent.
-type MissingError struct{ Paths []string }
-
-func (e *MissingError) Error() string {
-	return "Missing profiling inputs: " + strings.Join(e.Paths, ", ")
 }

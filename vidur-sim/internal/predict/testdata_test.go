@@ -6,6 +6,7 @@ import (
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
 	"github.com/simcheck/simcheck/pkg/artifacts/refdata"
+	"github.com/simcheck/simcheck/vidur-sim/internal/bundle"
 )
 
 // a30Paths are the A30 bundle's files (its root holds compute/ and
@@ -13,7 +14,7 @@ import (
 func a30Paths(t testing.TB) artifacts.ProfilePaths {
 	root := filepath.Join(refdata.A30(t), refdata.Profiles)
 	p := artifacts.NewProfilePaths(root, "a30", "a30_single_gpu", "Qwen/Qwen-2-7B")
-	return Relayout(p)
+	return bundle.Relayout(p)
 }
 
-var a30Dims = ModelDims{NumQHeads: 28, NumKVHeads: 4, EmbeddingDim: 3584, MLPHiddenDim: 18944, TP: 1, BlockSize: 16, ModelID: "Qwen/Qwen-2-7B"}
+var a30Dims = bundle.ModelDims{NumQHeads: 28, NumKVHeads: 4, EmbeddingDim: 3584, MLPHiddenDim: 18944, TP: 1, BlockSize: 16, ModelID: "Qwen/Qwen-2-7B"}

@@ -1,11 +1,13 @@
-package predict
+package bundle
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
@@ -25,16 +27,16 @@ type ModelDims struct {
 // Bundle is a profiling bundle read and filtered to one model and TP.
 type Bundle struct {
 	Paths               artifacts.ProfilePaths
-	MLP, Attn           *rows
-	AllReduce, SendRecv *rows // nil unless needed and present
-	CPU                 *rows // nil when absent
+	MLP, Attn           *Rows
+	AllReduce, SendRecv *Rows // nil unless needed and present
+	CPU                 *Rows // nil when absent
 	Notes               []string
 }
 
-// LoadBundle reads a bundle's CSVs for the model d. needTP and needPP make
+// Load reads a bundle's CSVs for the model d. needTP and needPP make
 // the network files required. Every missing required file is listed in
 // one [MissingError].
-func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bundle, error) {
+func Load(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bundle, error) {
 	req := []string{p.MLP, p.Attention}
 	if needTP {
 		req = append(req, p.AllReduce)
@@ -74,7 +76,7 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 		// depends on the paging granularity, so use the rows profiled
 		// with other block sizes, and say so.
 		delete(attnEq, artifacts.ColBlockSize)
-		b.Notes = append(b.Notes, fmt.Sprintf("%s: no rows with block_size=%d; using the rows of other block sizes", p.Attention, d.BlockSize))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: no Rows with block_size=%d; using the Rows of other block sizes", p.Attention, d.BlockSize))
 	}
 	if err := b.pick(b.Attn, attnEq); err != nil {
 		return nil, err
@@ -99,45 +101,45 @@ func LoadBundle(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bu
 
 // cpuOverheads keeps the rows of the model and TP; none is a note, not an
 // error (CPU overheads are then not modelled).
-func (b *Bundle) cpuOverheads(path string, d ModelDims) (*rows, error) {
+func (b *Bundle) cpuOverheads(path string, d ModelDims) (*Rows, error) {
 	t, err := artifacts.ReadFile(path, artifacts.ReadCPUOverheads)
 	if err != nil {
 		return nil, err
 	}
 	r := cpuRows(t)
-	keep := make([]bool, r.n)
+	keep := make([]bool, r.N)
 	n := 0
-	for i := range r.n {
-		if r.cols[artifacts.ColTPDegree][i] == float64(d.TP) && (d.ModelID == "" || r.text[artifacts.ColModelName][i] == d.ModelID) {
+	for i := range r.N {
+		if r.Cols[artifacts.ColTPDegree][i] == float64(d.TP) && (d.ModelID == "" || r.Text[artifacts.ColModelName][i] == d.ModelID) {
 			keep[i] = true
 			n++
 		}
 	}
 	r.select_(keep, n)
 	if n == 0 {
-		b.Notes = append(b.Notes, fmt.Sprintf("%s has no rows for model_name %q and tensor_parallel_degree %d; CPU overheads not modelled", path, d.ModelID, d.TP))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s has no Rows for model_name %q and tensor_parallel_degree %d; CPU overheads not modelled", path, d.ModelID, d.TP))
 		return nil, nil
 	}
 	return r, nil
 }
 
 // pick filters rows to the model and drops whole-row duplicates.
-func (b *Bundle) pick(r *rows, eq map[string]float64) error {
-	all := r.n
+func (b *Bundle) pick(r *Rows, eq map[string]float64) error {
+	all := r.N
 	dropped := r.filter(eq)
-	if r.n == 0 {
+	if r.N == 0 {
 		var want []string
-		for _, c := range sortedKeys(eq) {
+		for _, c := range slices.Sorted(maps.Keys(eq)) {
 			want = append(want, fmt.Sprintf("%s=%g", c, eq[c]))
 		}
-		return &artifacts.FileError{Path: r.path, Err: fmt.Errorf("none of its %d rows matches the model and parallelism (%s); profile this model with vidur-profile or pick the matching model= and parallel.tensor=",
+		return &artifacts.FileError{Path: r.Path, Err: fmt.Errorf("none of its %d Rows matches the model and parallelism (%s); profile this model with vidur-profile or pick the matching model= and parallel.tensor=",
 			all, strings.Join(want, ", "))}
 	}
 	if dropped > 0 {
-		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d rows for other models or TP ignored", r.path, dropped))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d Rows for other models or TP ignored", r.Path, dropped))
 	}
 	if d := r.dedupe(); d > 0 {
-		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d exact duplicate rows dropped", r.path, d))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d exact duplicate Rows dropped", r.Path, d))
 	}
 	return nil
 }
@@ -146,26 +148,33 @@ func (b *Bundle) pick(r *rows, eq map[string]float64) error {
 // accepts any. Vidur wants devices_per_node == TP for all-reduce; a bundle
 // measured otherwise (such as one-GPU-per-node A30 data) is used with a
 // note rather than refused.
-func (b *Bundle) network(path, coll string, workers, devicesPerNode int) (*rows, error) {
+func (b *Bundle) network(path, coll string, workers, devicesPerNode int) (*Rows, error) {
 	t, err := artifacts.ReadFile(path, func(p string, r io.Reader) (*artifacts.NetworkTable, error) { return artifacts.ReadNetwork(p, r, coll) })
 	if err != nil {
 		return nil, err
 	}
 	r := networkRows(t, coll, workers)
-	if r.n == 0 {
-		return nil, &artifacts.FileError{Path: path, Err: fmt.Errorf("no %s rows with num_workers=%d", coll, workers)}
+	if r.N == 0 {
+		return nil, &artifacts.FileError{Path: path, Err: fmt.Errorf("no %s Rows with num_workers=%d", coll, workers)}
 	}
 	if devicesPerNode > 0 {
 		exact := r.filter(map[string]float64{artifacts.ColDevicesPerNode: float64(devicesPerNode)})
-		if r.n == 0 {
+		if r.N == 0 {
 			r = networkRows(t, coll, workers)
-			b.Notes = append(b.Notes, fmt.Sprintf("%s: no rows with devices_per_node=%d (Vidur's filter); using the %d rows measured with other node layouts", path, devicesPerNode, r.n))
+			b.Notes = append(b.Notes, fmt.Sprintf("%s: no Rows with devices_per_node=%d (Vidur's filter); using the %d Rows measured with other node layouts", path, devicesPerNode, r.N))
 		} else if exact > 0 {
-			b.Notes = append(b.Notes, fmt.Sprintf("%s: %d rows for other node layouts ignored", path, exact))
+			b.Notes = append(b.Notes, fmt.Sprintf("%s: %d Rows for other node layouts ignored", path, exact))
 		}
 	}
 	if d := r.dedupe(); d > 0 {
-		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d exact duplicate rows dropped", path, d))
+		b.Notes = append(b.Notes, fmt.Sprintf("%s: %d exact duplicate Rows dropped", path, d))
 	}
 	return r, nil
+}
+
+// MissingError lists every required input that is absent.
+type MissingError struct{ Paths []string }
+
+func (e *MissingError) Error() string {
+	return "Missing profiling inputs: " + strings.Join(e.Paths, ", ")
 }

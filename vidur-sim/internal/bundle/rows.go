@@ -1,15 +1,17 @@
-package predict
+package bundle
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
-func hasValue(r *rows, col string, v float64) bool {
-	for _, x := range r.cols[col] {
+func hasValue(r *Rows, col string, v float64) bool {
+	for _, x := range r.Cols[col] {
 		if x == v {
 			return true
 		}
@@ -17,23 +19,23 @@ func hasValue(r *rows, col string, v float64) bool {
 	return false
 }
 
-// rows is a CSV read by column: keys (required, non-empty numbers) and
+// Rows is a CSV read by column: keys (required, non-empty numbers) and
 // values (required or optional columns, empty cells NaN).
-type rows struct {
-	path  string
-	cols  map[string][]float64
-	text  map[string][]string
-	lines []int
-	n     int
+type Rows struct {
+	Path  string
+	Cols  map[string][]float64
+	Text  map[string][]string
+	Lines []int
+	N     int
 }
 
-// newRows starts a column view of n rows of path, at the given lines.
-func newRows(path string, lines []int) *rows {
-	return &rows{path: path, cols: map[string][]float64{}, text: map[string][]string{}, lines: lines, n: len(lines)}
+// newRows starts a column view of the rows of path at the given lines.
+func newRows(path string, lines []int) *Rows {
+	return &Rows{Path: path, Cols: map[string][]float64{}, Text: map[string][]string{}, Lines: lines, N: len(lines)}
 }
 
 // add appends v to column c.
-func (r *rows) add(c string, v float64) { r.cols[c] = append(r.cols[c], v) }
+func (r *Rows) add(c string, v float64) { r.Cols[c] = append(r.Cols[c], v) }
 
 // The column views of the bundle files hold the key columns and the
 // medians the predictors train on: no more, because dedupe compares
@@ -62,15 +64,15 @@ func contains(list []string, s string) bool {
 }
 
 // fileLines lists each row's file line, for messages.
-func fileLines[R any](rows []R, line func(R) int) []int {
-	out := make([]int, len(rows))
-	for i, x := range rows {
+func fileLines[R any](Rows []R, line func(R) int) []int {
+	out := make([]int, len(Rows))
+	for i, x := range Rows {
 		out[i] = line(x)
 	}
 	return out
 }
 
-func mlpRows(t *artifacts.MLPTable) *rows {
+func mlpRows(t *artifacts.MLPTable) *Rows {
 	ops := append([]string(nil), artifacts.MLPCoreOps...)
 	for _, op := range mlpOptionalOps {
 		if contains(t.Ops, op) {
@@ -94,7 +96,7 @@ func mlpRows(t *artifacts.MLPTable) *rows {
 	return r
 }
 
-func attentionRows(t *artifacts.AttentionTable) *rows {
+func attentionRows(t *artifacts.AttentionTable) *Rows {
 	ops := []string{artifacts.OpAttnPrefill, artifacts.OpAttnDecode}
 	if contains(t.Ops, artifacts.OpAttnKVCacheSave) {
 		ops = append(ops, artifacts.OpAttnKVCacheSave)
@@ -117,10 +119,10 @@ func attentionRows(t *artifacts.AttentionTable) *rows {
 	return r
 }
 
-func cpuRows(t *artifacts.CPUOverheadTable) *rows {
+func cpuRows(t *artifacts.CPUOverheadTable) *Rows {
 	r := newRows(t.Path, fileLines(t.Rows, func(x artifacts.CPUOverheadRow) int { return x.Line }))
 	for _, x := range t.Rows {
-		r.text[artifacts.ColModelName] = append(r.text[artifacts.ColModelName], x.ModelName)
+		r.Text[artifacts.ColModelName] = append(r.Text[artifacts.ColModelName], x.ModelName)
 		r.add(artifacts.ColBatchSize, float64(x.BatchSize))
 		r.add(artifacts.ColTPDegree, float64(x.TP))
 		for _, op := range artifacts.CPUOps {
@@ -134,7 +136,7 @@ func cpuRows(t *artifacts.CPUOverheadTable) *rows {
 }
 
 // networkRows keeps coll's rows of num_workers workers.
-func networkRows(t *artifacts.NetworkTable, coll string, workers int) *rows {
+func networkRows(t *artifacts.NetworkTable, coll string, workers int) *Rows {
 	var lines []int
 	for _, x := range t.Rows {
 		if x.Collective == coll && x.NumWorkers == workers {
@@ -144,7 +146,7 @@ func networkRows(t *artifacts.NetworkTable, coll string, workers int) *rows {
 	r := newRows(t.Path, lines)
 	for _, x := range t.Rows {
 		if x.Collective == coll && x.NumWorkers == workers {
-			r.text[artifacts.ColCollective] = append(r.text[artifacts.ColCollective], x.Collective)
+			r.Text[artifacts.ColCollective] = append(r.Text[artifacts.ColCollective], x.Collective)
 			r.add(artifacts.ColNumWorkers, float64(x.NumWorkers))
 			r.add(artifacts.ColSize, x.Size)
 			r.add(artifacts.ColDevicesPerNode, float64(x.DevicesPerNode))
@@ -155,17 +157,17 @@ func networkRows(t *artifacts.NetworkTable, coll string, workers int) *rows {
 }
 
 // has reports whether column c was read.
-func (r *rows) has(c string) bool { _, ok := r.cols[c]; return ok }
+func (r *Rows) Has(c string) bool { _, ok := r.Cols[c]; return ok }
 
 // filter keeps rows where every column equals its value; it returns how
 // many rows were dropped.
-func (r *rows) filter(eq map[string]float64) int {
-	keep := make([]bool, r.n)
+func (r *Rows) filter(eq map[string]float64) int {
+	keep := make([]bool, r.N)
 	n := 0
-	for i := range r.n {
+	for i := range r.N {
 		ok := true
 		for c, v := range eq {
-			if col, has := r.cols[c]; has && col[i] != v {
+			if col, has := r.Cols[c]; has && col[i] != v {
 				ok = false
 				break
 			}
@@ -179,48 +181,48 @@ func (r *rows) filter(eq map[string]float64) int {
 	return len(keep) - n
 }
 
-func (r *rows) select_(keep []bool, n int) {
-	for c, col := range r.cols {
+func (r *Rows) select_(keep []bool, n int) {
+	for c, col := range r.Cols {
 		out := make([]float64, 0, n)
 		for i, v := range col {
 			if keep[i] {
 				out = append(out, v)
 			}
 		}
-		r.cols[c] = out
+		r.Cols[c] = out
 	}
-	for c, col := range r.text {
+	for c, col := range r.Text {
 		out := make([]string, 0, n)
 		for i, v := range col {
 			if keep[i] {
 				out = append(out, v)
 			}
 		}
-		r.text[c] = out
+		r.Text[c] = out
 	}
 	lines := make([]int, 0, n)
-	for i, l := range r.lines {
+	for i, l := range r.Lines {
 		if keep[i] {
 			lines = append(lines, l)
 		}
 	}
-	r.lines, r.n = lines, n
+	r.Lines, r.N = lines, n
 }
 
 // dedupe drops rows identical in every column read (Vidur's
 // drop_duplicates); it returns how many were dropped.
-func (r *rows) dedupe() int {
+func (r *Rows) dedupe() int {
 	seen := map[string]bool{}
-	keep := make([]bool, r.n)
+	keep := make([]bool, r.N)
 	n := 0
 	var b strings.Builder
-	for i := range r.n {
+	for i := range r.N {
 		b.Reset()
-		for _, c := range sortedKeys(r.cols) {
-			fmt.Fprintf(&b, "%v,", math.Float64bits(r.cols[c][i]))
+		for _, c := range slices.Sorted(maps.Keys(r.Cols)) {
+			fmt.Fprintf(&b, "%v,", math.Float64bits(r.Cols[c][i]))
 		}
-		for _, c := range sortedKeys(r.text) {
-			b.WriteString(r.text[c][i] + ",")
+		for _, c := range slices.Sorted(maps.Keys(r.Text)) {
+			b.WriteString(r.Text[c][i] + ",")
 		}
 		if k := b.String(); !seen[k] {
 			seen[k] = true
@@ -230,4 +232,12 @@ func (r *rows) dedupe() int {
 	}
 	r.select_(keep, n)
 	return len(keep) - n
+}
+
+// b2f is a pandas boolean as a number, as Vidur compares it.
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
