@@ -85,126 +85,21 @@ type sample struct {
 }
 
 // Train fits every operation the bundle times. seed fixes the hold-out
-// split.
+// split: the fits draw from one generator in a fixed order (token
+// operators, KV save, collectives, CPU overheads, attention).
 func Train(b *bundle.Bundle, seed uint64, embeddingDim int) (*Native, error) {
 	n := &Native{Notes: append([]string(nil), b.Notes...), warned: map[string]bool{}}
 	rng := rand.New(rand.NewPCG(seed, 0x401d))
-	tok := b.MLP.Cols["num_tokens"]
-	one := func(op Op, col string, r *bundle.Rows, xs []float64) error {
-		ys, ok := r.Cols[col]
-		if !ok {
-			return nil
-		}
-		var s []sample
-		dropped := 0
-		for i, y := range ys {
-			if math.IsNaN(y) {
-				dropped++
-				continue
-			}
-			s = append(s, sample{x: []float64{xs[i]}, y: y})
-		}
-		if len(s) == 0 {
-			if dropped > 0 {
-				n.Notes = append(n.Notes, fmt.Sprintf("%s: column %s has no timings; %s not modelled", r.Path, col, op))
-			}
-			return nil
-		}
-		sx, sy := make([]float64, len(s)), make([]float64, len(s))
-		for i, v := range s {
-			sx[i], sy[i] = v.x[0], v.y
-		}
-		bad := outliers(sx, sy)
-		kept := s[:0]
-		out := 0
-		for i, v := range s {
-			if bad[i] {
-				out++
-				continue
-			}
-			kept = append(kept, v)
-		}
-		s = kept
-		rep := OpReport{Op: op.String(), Rows: len(s), Dropped: dropped, Outliers: out}
-		if dropped > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d of %d rows have no timing and were dropped", r.Path, op, dropped, len(ys)))
-		}
-		uniq := map[float64]int{}
-		for _, v := range s {
-			uniq[v.x[0]]++
-		}
-		if d := len(s) - len(uniq); d > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d keys appear more than once with different timings; their timings are averaged", r.Path, op, d))
-		}
-		if out > 0 {
-			n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d rows more than %d× away from their neighbours' median were dropped as failed measurements", r.Path, op, out, OutlierFactor))
-		}
-		c, err := choose1(rng, s, &rep)
-		if err != nil {
-			return err
-		}
-		n.op[op] = c
-		n.lo[op], n.hi[op] = rep.KeyMin, rep.KeyMax
-		n.Reports = append(n.Reports, rep)
-		return nil
-	}
-	for op := Op(0); op < numOps; op++ {
-		if op.inMLP() {
-			if err := one(op, artifacts.MedianColumn(op.String()), b.MLP, tok); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, op := range []Op{InputNorm, PostAttnNorm, Add} {
-		if n.op[op] == nil {
-			// Vidur predicts 0 for these when the column is absent.
-			n.op[op] = zero{}
-			n.lo[op], n.hi[op] = math.Inf(-1), math.Inf(1)
-		}
-	}
-	a := b.Attn
-	kvSaveX := make([]float64, a.N)
-	for i := range a.N {
-		kvSaveX[i] = math.Max(a.Cols[artifacts.ColPrefillChunk][i], a.Cols[artifacts.ColBatchSize][i])
-	}
-	if err := one(KVSave, artifacts.MedianColumn(KVSave.String()), a, kvSaveX); err != nil {
-		return nil, err
-	}
-	if n.op[KVSave] == nil {
-		n.op[KVSave] = zero{}
-		n.lo[KVSave], n.hi[KVSave] = math.Inf(-1), math.Inf(1)
-	}
-	for _, net := range []struct {
-		op Op
-		r  *bundle.Rows
-	}{{AllReduce, b.AllReduce}, {SendRecv, b.SendRecv}} {
-		if net.r == nil {
-			continue
-		}
-		xs := make([]float64, net.r.N)
-		for i, sz := range net.r.Cols[artifacts.ColSize] {
-			xs[i] = sz / float64(embeddingDim) / 2 // bytes → fp16 tokens of width E
-		}
-		if err := one(net.op, artifacts.MedianColumn(net.op.String()), net.r, xs); err != nil {
+	for _, step := range []func() error{
+		func() error { return n.fitTokenOps(rng, b.MLP) },
+		func() error { return n.fitKVSave(rng, b.Attn) },
+		func() error { return n.fitCollectives(rng, b, embeddingDim) },
+		func() error { return n.fitCPU(rng, b.CPU) },
+		func() error { return n.trainAttention(rng, b.Attn) },
+	} {
+		if err := step(); err != nil {
 			return nil, err
 		}
-	}
-	if b.CPU != nil {
-		// A fixed order: every fit draws its hold-out split from rng, so
-		// map order here made two runs of the same job fit differently.
-		for _, c := range []struct {
-			op  Op
-			col string
-		}{{CPUSchedule, "_median"}, {CPUSamplerE2E, "_median"}, {CPUPrepareInputs, "_median"},
-			{CPUProcessOutputs, "_median"}, {CPURayComm, "_mean"}} {
-			if err := one(c.op, c.op.String()+c.col, b.CPU, b.CPU.Cols[artifacts.ColBatchSize]); err != nil {
-				return nil, err
-			}
-		}
-		sort.Slice(n.Reports, func(i, j int) bool { return n.Reports[i].Op < n.Reports[j].Op })
-	}
-	if err := n.trainAttention(rng, a); err != nil {
-		return nil, err
 	}
 	for _, op := range artifacts.MLPCoreOps {
 		found := false
@@ -216,6 +111,148 @@ func Train(b *bundle.Bundle, seed uint64, embeddingDim int) (*Native, error) {
 		}
 	}
 	return n, nil
+}
+
+// fitTokenOps fits mlp.csv's operators, keyed by num_tokens. The norms and
+// add predict 0 when the bundle lacks their column, as in Vidur.
+func (n *Native) fitTokenOps(rng *rand.Rand, mlp *bundle.Rows) error {
+	tok := mlp.Cols[artifacts.ColNumTokens]
+	for op := Op(0); op < numOps; op++ {
+		if op.inMLP() {
+			if err := n.fit(rng, op, artifacts.MedianColumn(op.String()), mlp, tok); err != nil {
+				return err
+			}
+		}
+	}
+	for _, op := range []Op{InputNorm, PostAttnNorm, Add} {
+		n.zeroIfAbsent(op)
+	}
+	return nil
+}
+
+func (n *Native) zeroIfAbsent(op Op) {
+	if n.op[op] == nil {
+		n.op[op] = zero{}
+		n.lo[op], n.hi[op] = math.Inf(-1), math.Inf(1)
+	}
+}
+
+// fitKVSave fits attn_kv_cache_save over attention.csv's rows, keyed by
+// max(prefill_chunk_size, batch_size); 0 when absent, as in Vidur.
+func (n *Native) fitKVSave(rng *rand.Rand, a *bundle.Rows) error {
+	xs := make([]float64, a.N)
+	for i := range a.N {
+		xs[i] = math.Max(a.Cols[artifacts.ColPrefillChunk][i], a.Cols[artifacts.ColBatchSize][i])
+	}
+	if err := n.fit(rng, KVSave, artifacts.MedianColumn(KVSave.String()), a, xs); err != nil {
+		return err
+	}
+	n.zeroIfAbsent(KVSave)
+	return nil
+}
+
+// fitCollectives fits the all-reduce and send/recv the bundle has, keyed
+// by the message size in fp16 tokens of the embedding width.
+func (n *Native) fitCollectives(rng *rand.Rand, b *bundle.Bundle, embeddingDim int) error {
+	for _, net := range []struct {
+		op Op
+		r  *bundle.Rows
+	}{{AllReduce, b.AllReduce}, {SendRecv, b.SendRecv}} {
+		if net.r == nil {
+			continue
+		}
+		xs := make([]float64, net.r.N)
+		for i, sz := range net.r.Cols[artifacts.ColSize] {
+			xs[i] = sz / float64(embeddingDim) / 2 // bytes → fp16 tokens of width E
+		}
+		if err := n.fit(rng, net.op, artifacts.MedianColumn(net.op.String()), net.r, xs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fitCPU fits the CPU overheads, keyed by batch size, when the bundle has
+// them.
+func (n *Native) fitCPU(rng *rand.Rand, cpu *bundle.Rows) error {
+	if cpu == nil {
+		return nil
+	}
+	// A fixed order: every fit draws its hold-out split from rng, so
+	// map order here made two runs of the same job fit differently.
+	for _, c := range []struct {
+		op  Op
+		col string
+	}{{CPUSchedule, "_median"}, {CPUSamplerE2E, "_median"}, {CPUPrepareInputs, "_median"},
+		{CPUProcessOutputs, "_median"}, {CPURayComm, "_mean"}} {
+		if err := n.fit(rng, c.op, c.op.String()+c.col, cpu, cpu.Cols[artifacts.ColBatchSize]); err != nil {
+			return err
+		}
+	}
+	sort.Slice(n.Reports, func(i, j int) bool { return n.Reports[i].Op < n.Reports[j].Op })
+	return nil
+}
+
+// fit fits op's column col of r against the keys xs: rows without a
+// timing and outliers are dropped (with notes), the model is chosen on a
+// hold-out split drawn from rng. A missing column leaves op unfitted.
+func (n *Native) fit(rng *rand.Rand, op Op, col string, r *bundle.Rows, xs []float64) error {
+	ys, ok := r.Cols[col]
+	if !ok {
+		return nil
+	}
+	var s []sample
+	dropped := 0
+	for i, y := range ys {
+		if math.IsNaN(y) {
+			dropped++
+			continue
+		}
+		s = append(s, sample{x: []float64{xs[i]}, y: y})
+	}
+	if len(s) == 0 {
+		if dropped > 0 {
+			n.Notes = append(n.Notes, fmt.Sprintf("%s: column %s has no timings; %s not modelled", r.Path, col, op))
+		}
+		return nil
+	}
+	sx, sy := make([]float64, len(s)), make([]float64, len(s))
+	for i, v := range s {
+		sx[i], sy[i] = v.x[0], v.y
+	}
+	bad := outliers(sx, sy)
+	kept := s[:0]
+	out := 0
+	for i, v := range s {
+		if bad[i] {
+			out++
+			continue
+		}
+		kept = append(kept, v)
+	}
+	s = kept
+	rep := OpReport{Op: op.String(), Rows: len(s), Dropped: dropped, Outliers: out}
+	if dropped > 0 {
+		n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d of %d rows have no timing and were dropped", r.Path, op, dropped, len(ys)))
+	}
+	uniq := map[float64]int{}
+	for _, v := range s {
+		uniq[v.x[0]]++
+	}
+	if d := len(s) - len(uniq); d > 0 {
+		n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d keys appear more than once with different timings; their timings are averaged", r.Path, op, d))
+	}
+	if out > 0 {
+		n.Notes = append(n.Notes, fmt.Sprintf("%s: %s: %d rows more than %d× away from their neighbours' median were dropped as failed measurements", r.Path, op, out, OutlierFactor))
+	}
+	c, err := choose1(rng, s, &rep)
+	if err != nil {
+		return err
+	}
+	n.op[op] = c
+	n.lo[op], n.hi[op] = rep.KeyMin, rep.KeyMax
+	n.Reports = append(n.Reports, rep)
+	return nil
 }
 
 type zero struct{}
