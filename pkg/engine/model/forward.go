@@ -49,28 +49,51 @@ func (m *Model) grow(t int) {
 // A chunk of one token over a non-empty cache counts as decode for the
 // attn_decode/attn_prefill split; everything else is prefill.
 func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
-	a, b, c := m.Arch, m.B, m.Cache
+	ids, want, err := m.inputs(chunks)
+	if err != nil {
+		return nil, err
+	}
+	st := m.newStep(chunks, len(ids))
+	b := m.B
+	m.start(OpEmb, -1, st.T)
+	b.Embed(st.x, m.embed, ids)
+	m.end(OpEmb, -1, st.T)
+	for li := range m.layers {
+		m.attentionBlock(li, st)
+		m.mlpBlock(li, st)
+	}
+	for _, ch := range chunks {
+		if err := m.Cache.Advance(ch.Seq, len(ch.Tokens)); err != nil {
+			return nil, err
+		}
+	}
+	return m.logits(chunks, want, st.x), nil
+}
+
+// inputs checks the chunks, reserves their KV cache and returns the token
+// ids in batch order and the rows that need logits.
+func (m *Model) inputs(chunks []Chunk) (ids, want []int32, err error) {
+	a, c := m.Arch, m.Cache
 	T := 0
 	for _, ch := range chunks {
 		if len(ch.Tokens) == 0 {
-			return nil, fmt.Errorf("model: empty chunk for sequence %d", ch.Seq)
+			return nil, nil, fmt.Errorf("model: empty chunk for sequence %d", ch.Seq)
 		}
 		T += len(ch.Tokens)
 	}
 	for _, ch := range chunks {
 		if err := c.Reserve(ch.Seq, c.Len(ch.Seq)+len(ch.Tokens)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	ids := make([]int32, 0, T)
-	var want []int32
+	ids = make([]int32, 0, T)
 	for _, ch := range chunks {
 		if end := c.Len(ch.Seq) + len(ch.Tokens); a.MaxPositionEmbeddings > 0 && end > a.MaxPositionEmbeddings {
-			return nil, fmt.Errorf("model: sequence %d reaches %d tokens, over max_position_embeddings %d", ch.Seq, end, a.MaxPositionEmbeddings)
+			return nil, nil, fmt.Errorf("model: sequence %d reaches %d tokens, over max_position_embeddings %d", ch.Seq, end, a.MaxPositionEmbeddings)
 		}
 		for _, id := range ch.Tokens {
 			if id < 0 || int(id) >= a.VocabSize {
-				return nil, fmt.Errorf("model: sequence %d: token id %d outside vocabulary of %d", ch.Seq, id, a.VocabSize)
+				return nil, nil, fmt.Errorf("model: sequence %d: token id %d outside vocabulary of %d", ch.Seq, id, a.VocabSize)
 			}
 		}
 		ids = append(ids, ch.Tokens...)
@@ -78,92 +101,111 @@ func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
 			want = append(want, int32(len(ids)-1))
 		}
 	}
+	return ids, want, nil
+}
+
+// step is one forward's activations and attention layout.
+type step struct {
+	T                           int
+	x, h, qkv, attn, o, gu, act backend.Tensor
+	pos, slots                  []int32
+	prefill, decode             []backend.AttnSeq
+	nPre, nDec                  int // rows of each attention phase
+	eps                         float32
+}
+
+func (m *Model) newStep(chunks []Chunk, T int) *step {
 	pos, slots, prefill, decode := m.layout(chunks, T)
 	m.grow(T)
-	w := m.ws
-	x, h, qkv, attn := b.Rows(w.x, T), b.Rows(w.h, T), b.Rows(w.qkv, T), b.Rows(w.attn, T)
-	o, gu, act := b.Rows(w.o, T), b.Rows(w.gu, T), b.Rows(w.act, T)
-	eps := float32(a.RMSNormEps)
-	nPre, nDec := T-len(decode), len(decode)
+	w, b := m.ws, m.B
+	return &step{T: T, x: b.Rows(w.x, T), h: b.Rows(w.h, T), qkv: b.Rows(w.qkv, T), attn: b.Rows(w.attn, T),
+		o: b.Rows(w.o, T), gu: b.Rows(w.gu, T), act: b.Rows(w.act, T), pos: pos, slots: slots,
+		prefill: prefill, decode: decode, nPre: T - len(decode), nDec: len(decode), eps: float32(m.Arch.RMSNormEps)}
+}
 
-	m.start(OpEmb, -1, T)
-	b.Embed(x, m.embed, ids)
-	m.end(OpEmb, -1, T)
-	for li, L := range m.layers {
-		m.start(OpInputLayernorm, li, T)
-		b.RMSNorm(h, x, L.inNorm, eps)
-		m.end(OpInputLayernorm, li, T)
+// attentionBlock is one layer's attention half: norm, q/k/v projection,
+// q/k norm (Qwen3), RoPE, KV save, attention, output projection and the
+// residual add.
+func (m *Model) attentionBlock(li int, s *step) {
+	a, b, L, T := m.Arch, m.B, m.layers[li], s.T
+	m.start(OpInputLayernorm, li, T)
+	b.RMSNorm(s.h, s.x, L.inNorm, s.eps)
+	m.end(OpInputLayernorm, li, T)
 
-		m.start(OpAttnPreProj, li, T)
-		b.MatMul(qkv, h, L.qkv)
-		if L.qkvBias != nil {
-			b.AddBias(qkv, L.qkvBias)
-		}
-		m.end(OpAttnPreProj, li, T)
-
-		if a.QKNorm {
-			m.start(OpAttnQKNorm, li, T)
-			b.HeadNorm(qkv, m.qkvL, L.qNorm, L.kNorm, eps)
-			m.end(OpAttnQKNorm, li, T)
-		}
-		m.start(OpAttnRope, li, T)
-		b.RoPE(qkv, m.qkvL, pos, a.RopeTheta)
-		m.end(OpAttnRope, li, T)
-
-		m.start(OpAttnKVCacheSave, li, T)
-		b.KVWrite(m.KV, li, qkv, m.qkvL, slots)
-		m.end(OpAttnKVCacheSave, li, T)
-
-		if len(prefill) > 0 {
-			m.start(OpAttnPrefill, li, nPre)
-			b.Attention(attn, qkv, m.qkvL, m.KV, li, prefill)
-			m.end(OpAttnPrefill, li, nPre)
-		}
-		if len(decode) > 0 {
-			m.start(OpAttnDecode, li, nDec)
-			b.Attention(attn, qkv, m.qkvL, m.KV, li, decode)
-			m.end(OpAttnDecode, li, nDec)
-		}
-
-		m.start(OpAttnPostProj, li, T)
-		b.MatMul(o, attn, L.o)
-		m.end(OpAttnPostProj, li, T)
-		m.start(OpAdd, li, T)
-		b.Add(x, x, o)
-		m.end(OpAdd, li, T)
-
-		m.start(OpPostAttnNorm, li, T)
-		b.RMSNorm(h, x, L.postNorm, eps)
-		m.end(OpPostAttnNorm, li, T)
-		m.start(OpMLPUpProj, li, T)
-		b.MatMul(gu, h, L.gateUp)
-		m.end(OpMLPUpProj, li, T)
-		m.start(OpMLPAct, li, T)
-		b.SiluMul(act, gu)
-		m.end(OpMLPAct, li, T)
-		m.start(OpMLPDownProj, li, T)
-		b.MatMul(o, act, L.down)
-		m.end(OpMLPDownProj, li, T)
-		m.start(OpAdd, li, T)
-		b.Add(x, x, o)
-		m.end(OpAdd, li, T)
+	m.start(OpAttnPreProj, li, T)
+	b.MatMul(s.qkv, s.h, L.qkv)
+	if L.qkvBias != nil {
+		b.AddBias(s.qkv, L.qkvBias)
 	}
-	for _, ch := range chunks {
-		if err := c.Advance(ch.Seq, len(ch.Tokens)); err != nil {
-			return nil, err
-		}
+	m.end(OpAttnPreProj, li, T)
+
+	if a.QKNorm {
+		m.start(OpAttnQKNorm, li, T)
+		b.HeadNorm(s.qkv, m.qkvL, L.qNorm, L.kNorm, s.eps)
+		m.end(OpAttnQKNorm, li, T)
 	}
+	m.start(OpAttnRope, li, T)
+	b.RoPE(s.qkv, m.qkvL, s.pos, a.RopeTheta)
+	m.end(OpAttnRope, li, T)
+
+	m.start(OpAttnKVCacheSave, li, T)
+	b.KVWrite(m.KV, li, s.qkv, m.qkvL, s.slots)
+	m.end(OpAttnKVCacheSave, li, T)
+
+	if len(s.prefill) > 0 {
+		m.start(OpAttnPrefill, li, s.nPre)
+		b.Attention(s.attn, s.qkv, m.qkvL, m.KV, li, s.prefill)
+		m.end(OpAttnPrefill, li, s.nPre)
+	}
+	if len(s.decode) > 0 {
+		m.start(OpAttnDecode, li, s.nDec)
+		b.Attention(s.attn, s.qkv, m.qkvL, m.KV, li, s.decode)
+		m.end(OpAttnDecode, li, s.nDec)
+	}
+
+	m.start(OpAttnPostProj, li, T)
+	b.MatMul(s.o, s.attn, L.o)
+	m.end(OpAttnPostProj, li, T)
+	m.start(OpAdd, li, T)
+	b.Add(s.x, s.x, s.o)
+	m.end(OpAdd, li, T)
+}
+
+// mlpBlock is one layer's MLP half: norm, gate+up projection, SiLU·mul,
+// down projection and the residual add.
+func (m *Model) mlpBlock(li int, s *step) {
+	b, L, T := m.B, m.layers[li], s.T
+	m.start(OpPostAttnNorm, li, T)
+	b.RMSNorm(s.h, s.x, L.postNorm, s.eps)
+	m.end(OpPostAttnNorm, li, T)
+	m.start(OpMLPUpProj, li, T)
+	b.MatMul(s.gu, s.h, L.gateUp)
+	m.end(OpMLPUpProj, li, T)
+	m.start(OpMLPAct, li, T)
+	b.SiluMul(s.act, s.gu)
+	m.end(OpMLPAct, li, T)
+	m.start(OpMLPDownProj, li, T)
+	b.MatMul(s.o, s.act, L.down)
+	m.end(OpMLPDownProj, li, T)
+	m.start(OpAdd, li, T)
+	b.Add(s.x, s.x, s.o)
+	m.end(OpAdd, li, T)
+}
+
+// logits runs the final norm and the LM head over the rows that need
+// logits only (the head is a quarter of Qwen3-0.6B's weights) and returns
+// them per chunk; chunks without logits get nil.
+func (m *Model) logits(chunks []Chunk, want []int32, x backend.Tensor) [][]float32 {
 	out := make([][]float32, len(chunks))
 	if len(want) == 0 {
-		return out, nil
+		return out
 	}
-	// Only the rows that need logits go through the final norm and the LM
-	// head: the head is a quarter of Qwen3-0.6B's weights.
+	a, b := m.Arch, m.B
 	S := len(want)
-	xs := b.Rows(w.h, S)
+	xs := b.Rows(m.ws.h, S)
 	m.start(OpNorm, -1, S)
 	b.Gather(xs, x, want)
-	b.RMSNorm(xs, xs, m.norm, eps)
+	b.RMSNorm(xs, xs, m.norm, float32(a.RMSNormEps))
 	m.end(OpNorm, -1, S)
 	m.start(OpLMHead, -1, S)
 	if S > m.ws.logitRows {
@@ -184,7 +226,7 @@ func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
 			k++
 		}
 	}
-	return out, nil
+	return out
 }
 
 // layout places the chunks' rows, in batch order, after the tokens each
