@@ -33,6 +33,10 @@ done
 # weight loading, the sweep launchers, the serving client and replay, the
 # simulator's token writer) run again under the race detector.
 say "race detector"
+if ! command -v gcc >/dev/null; then
+	echo "test: error: the race detector needs cgo and a C compiler (Debian: sudo apt-get install gcc)" >&2
+	status=1
+fi
 race() { (cd "$1" && shift && go test -race -count=1 "$@") || status=1; }
 race pkg/engine ./backend/cpu/ ./model/ ./weights/
 race pkg/config ./command/
