@@ -1,6 +1,9 @@
 package artifacts
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // A profiling bundle is the contract between vidur-profile, which writes
 // it, and vidur-sim, which predicts from it; Vidur's own profiler and
@@ -111,6 +114,33 @@ type OpStats struct {
 func NoStats() OpStats {
 	nan := math.NaN()
 	return OpStats{nan, nan, nan, nan, nan}
+}
+
+// Summarise returns the stats of samples (ms) the way Vidur's profiler
+// does: min, max, mean, median and the population standard deviation
+// (numpy's default, ddof=0). No samples give NaNs, which the CSVs write as
+// empty cells.
+func Summarise(samples []float64) OpStats {
+	if len(samples) == 0 {
+		return NoStats()
+	}
+	s := append([]float64(nil), samples...)
+	sort.Float64s(s)
+	var sum float64
+	for _, v := range s {
+		sum += v
+	}
+	mean := sum / float64(len(s))
+	var ss float64
+	for _, v := range s {
+		ss += (v - mean) * (v - mean)
+	}
+	n := len(s)
+	median := s[n/2]
+	if n%2 == 0 {
+		median = (s[n/2-1] + s[n/2]) / 2
+	}
+	return OpStats{Min: s[0], Max: s[n-1], Mean: mean, Median: median, Std: math.Sqrt(ss / float64(n))}
 }
 
 func (s OpStats) fields() []string {

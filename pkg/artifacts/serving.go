@@ -140,19 +140,11 @@ func describeMs(xs []float64) (mean, median, std, p90, p99 *float64) {
 	if len(xs) == 0 {
 		return nil, nil, nil, nil, nil
 	}
+	st := Summarise(xs)
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
-	var sum float64
-	for _, x := range s {
-		sum += x
-	}
-	mu := sum / float64(len(s))
-	var ss float64
-	for _, x := range s {
-		ss += (x - mu) * (x - mu)
-	}
 	ms := func(v float64) *float64 { v *= 1e3; return &v }
-	return ms(mu), ms(Percentile(s, 50)), ms(math.Sqrt(ss / float64(len(s)))), ms(Percentile(s, 90)), ms(Percentile(s, 99))
+	return ms(st.Mean), ms(Percentile(s, 50)), ms(st.Std), ms(Percentile(s, 90)), ms(Percentile(s, 99))
 }
 
 // Percentile returns the p-th percentile (0 ≤ p ≤ 100) of sorted, a

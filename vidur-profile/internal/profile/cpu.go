@@ -52,7 +52,7 @@ func (p *Profiler) CPUOverheads(batches []int, progress func()) ([]artifacts.CPU
 			samples = append(samples, max(float64(step.Nanoseconds())/1e6, 0))
 		}
 		rows = append(rows, artifacts.CPUOverheadRow{BatchSize: b, Ops: map[string]artifacts.OpStats{
-			artifacts.OpCPUSchedule: Summarise(samples), artifacts.OpCPUSamplerE2E: {}, artifacts.OpCPUPrepareInputs: {},
+			artifacts.OpCPUSchedule: artifacts.Summarise(samples), artifacts.OpCPUSamplerE2E: {}, artifacts.OpCPUPrepareInputs: {},
 			artifacts.OpCPUProcessOutputs: {}}})
 		progress()
 	}

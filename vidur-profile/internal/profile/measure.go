@@ -150,7 +150,7 @@ func (p *Profiler) MLP(grid, sequences []int, progress func()) ([]artifacts.MLPR
 		r := &artifacts.MLPRow{NumTokens: n, Ops: map[string]artifacts.OpStats{}}
 		for _, op := range tokenOps {
 			if v, ok := got[op]; ok {
-				r.Ops[op] = Summarise(v)
+				r.Ops[op] = artifacts.Summarise(v)
 			}
 		}
 		rows[n] = r
@@ -177,7 +177,7 @@ func (p *Profiler) MLP(grid, sequences []int, progress func()) ([]artifacts.MLPR
 			r = &artifacts.MLPRow{NumTokens: s, Ops: map[string]artifacts.OpStats{}}
 			for _, op := range tokenOps {
 				if v, ok := got[op]; ok {
-					r.Ops[op] = Summarise(v)
+					r.Ops[op] = artifacts.Summarise(v)
 				}
 			}
 			rows[s] = r
@@ -185,7 +185,7 @@ func (p *Profiler) MLP(grid, sequences []int, progress func()) ([]artifacts.MLPR
 		}
 		for _, op := range sequenceOps {
 			if v, ok := got[op]; ok {
-				r.Ops[op] = Summarise(v)
+				r.Ops[op] = artifacts.Summarise(v)
 			}
 		}
 		progress()
@@ -239,7 +239,7 @@ var (
 // in Vidur's own rows for backends that fuse them).
 func attentionRow(batch, chunk, kv int, phase string, got map[string][]float64) artifacts.AttentionRow {
 	return artifacts.AttentionRow{BatchSize: batch, PrefillChunk: chunk, KVCacheSize: kv, IsPrefill: chunk > 0,
-		Ops: map[string]artifacts.OpStats{phase: Summarise(got[phase]), artifacts.OpAttnKVCacheSave: Summarise(got[artifacts.OpAttnKVCacheSave]),
+		Ops: map[string]artifacts.OpStats{phase: artifacts.Summarise(got[phase]), artifacts.OpAttnKVCacheSave: artifacts.Summarise(got[artifacts.OpAttnKVCacheSave]),
 			artifacts.OpAttnInReshape: {}, artifacts.OpAttnOutReshape: {}}}
 }
 

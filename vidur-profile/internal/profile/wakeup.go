@@ -40,7 +40,7 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 				busy = append(busy, ms)
 			}
 		}
-		base := Summarise(busy).Median
+		base := artifacts.Summarise(busy).Median
 		for _, g := range gaps {
 			var pen, late []float64
 			for range repeats {
@@ -61,9 +61,9 @@ func (p *Profiler) Wakeup(gaps []float64, prefillTokens, repeats int, sleep func
 				}
 				pen = append(pen, ms-base)
 			}
-			st := Summarise(pen)
+			st := artifacts.Summarise(pen)
 			rows = append(rows, artifacts.WakeupRow{IdleS: g, StepMs: base, PenaltyMs: st.Median, MeanMs: st.Mean, StdMs: st.Std,
-				Samples: len(pen), LateMs: Summarise(late).Median})
+				Samples: len(pen), LateMs: artifacts.Summarise(late).Median})
 			progress()
 		}
 	}
