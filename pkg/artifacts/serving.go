@@ -155,7 +155,12 @@ func describeMs(xs []float64) (mean, median, std, p90, p99 *float64) {
 // the last bit: the rank's fractional part t weights the upper neighbour,
 // and for t ≥ 0.5 the value is computed from that neighbour down.
 func Percentile(sorted []float64, p float64) float64 {
-	n := len(sorted)
+	return PercentileOf(len(sorted), func(i int) float64 { return sorted[i] }, p)
+}
+
+// PercentileOf is Percentile over n ascending values that at returns by
+// index, for a sample kept in another form (value counts, say).
+func PercentileOf(n int, at func(i int) float64, p float64) float64 {
 	if n == 0 || math.IsNaN(p) {
 		return math.NaN()
 	}
@@ -163,9 +168,9 @@ func Percentile(sorted []float64, p float64) float64 {
 	lo := math.Floor(rank)
 	i := int(lo)
 	if i >= n-1 {
-		return sorted[n-1]
+		return at(n - 1)
 	}
-	a, b, t := sorted[i], sorted[i+1], rank-lo
+	a, b, t := at(i), at(i+1), rank-lo
 	d := b - a
 	if t >= 0.5 {
 		return b - d*(1-t)

@@ -106,49 +106,69 @@ func (t *tokenWriter) write(j *tokenJob) {
 	}
 }
 
-// itl returns the ITL sample in ascending order; call after finish.
-func (t *tokenWriter) itl() []float64 {
+// itl returns the ITL sample in ascending order, as distinct values
+// with their counts; call after finish.
+func (t *tokenWriter) itl() countedSample {
+	var c countedSample
 	type gap struct {
 		v float64
 		n int
 	}
 	gaps := make([]gap, 0, len(t.gaps))
-	n := 0
-	for b, c := range t.gaps {
-		gaps = append(gaps, gap{math.Float64frombits(b), c})
-		n += c
+	for b, n := range t.gaps {
+		gaps = append(gaps, gap{math.Float64frombits(b), n})
 	}
 	slices.SortFunc(gaps, func(a, b gap) int { return cmp.Compare(a.v, b.v) })
-	out := make([]float64, 0, n)
 	for _, g := range gaps {
-		for range g.n {
-			out = append(out, g.v)
-		}
+		c.values = append(c.values, g.v)
+		c.upto = append(c.upto, c.n+g.n)
+		c.n += g.n
 	}
-	return out
+	return c
 }
 
-// setITL fills s's ITL figures from sorted, the ITL sample in ascending
-// order, as artifacts.ComputeServing computes them from the token rows
-// (the mean and the population standard deviation summed in ascending
-// order, numpy's percentiles through artifacts.Percentile, in ms), but
-// without a row per token, which at two million tokens cost more than the
-// simulation. TestWriterMatchesRunWriter checks the figures against
-// ComputeServing's.
-func setITL(s *artifacts.ServingMetrics, sorted []float64) {
-	if len(sorted) == 0 {
+// countedSample is an ascending sample stored as its distinct values and
+// the running count up to each: two million token gaps repeat a few
+// thousand values, and expanding them cost more than the simulation.
+type countedSample struct {
+	values []float64
+	upto   []int // upto[k]: how many values are ≤ values[k]
+	n      int
+}
+
+// at returns the i-th value of the expanded sample.
+func (c countedSample) at(i int) float64 {
+	k, _ := slices.BinarySearch(c.upto, i+1)
+	return c.values[k]
+}
+
+// each calls f with every value of the expanded sample in ascending order.
+func (c countedSample) each(f func(float64)) {
+	prev := 0
+	for k, v := range c.values {
+		for range c.upto[k] - prev {
+			f(v)
+		}
+		prev = c.upto[k]
+	}
+}
+
+// setITL fills s's ITL figures from the ITL sample as
+// artifacts.ComputeServing computes them from the token rows: the mean and
+// the population standard deviation summed value by value in ascending
+// order, numpy's percentiles (artifacts.PercentileOf), in ms; the same
+// float operations, so the same bits. TestWriterMatchesRunWriter checks
+// the figures against ComputeServing's.
+func setITL(s *artifacts.ServingMetrics, c countedSample) {
+	if c.n == 0 {
 		return
 	}
 	var sum float64
-	for _, x := range sorted {
-		sum += x
-	}
-	mu := sum / float64(len(sorted))
+	c.each(func(x float64) { sum += x })
+	mu := sum / float64(c.n)
 	var ss float64
-	for _, x := range sorted {
-		ss += (x - mu) * (x - mu)
-	}
+	c.each(func(x float64) { ss += (x - mu) * (x - mu) })
 	ms := func(v float64) *float64 { v *= 1e3; return &v }
-	s.MeanITLms, s.MedianITLms, s.StdITLms = ms(mu), ms(artifacts.Percentile(sorted, 50)), ms(math.Sqrt(ss/float64(len(sorted))))
-	s.P90ITLms, s.P99ITLms = ms(artifacts.Percentile(sorted, 90)), ms(artifacts.Percentile(sorted, 99))
+	s.MeanITLms, s.MedianITLms, s.StdITLms = ms(mu), ms(artifacts.PercentileOf(c.n, c.at, 50)), ms(math.Sqrt(ss/float64(c.n)))
+	s.P90ITLms, s.P99ITLms = ms(artifacts.PercentileOf(c.n, c.at, 90)), ms(artifacts.PercentileOf(c.n, c.at, 99))
 }
