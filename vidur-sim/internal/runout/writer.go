@@ -19,7 +19,8 @@ import (
 // once, without reading the CSVs back.
 type Writer struct {
 	d            *artifacts.Dir
-	req, batch   *csvFile
+	req          *requestWriter
+	batch        *csvFile
 	tok          *tokenWriter
 	floats       floatCache
 	recs         []artifacts.RequestRecord
@@ -46,7 +47,7 @@ func New(d *artifacts.Dir, tokens, batches, chrome bool) (*Writer, error) {
 
 func (w *Writer) open(tokens, batches, chrome bool) error {
 	var err error
-	if w.req, err = createCSV(w.d, artifacts.RequestMetricsFile, artifacts.RequestColumns, &w.floats); err != nil {
+	if w.req, err = newRequestWriter(w.d); err != nil {
 		return err
 	}
 	if tokens {
@@ -124,29 +125,7 @@ func (w *Writer) request(rec *artifacts.RequestRecord) {
 		w.nFailed++
 	}
 	w.recs = append(w.recs, *rec)
-	m := rec.Metrics()
-	c := w.req
-	if !plain(rec.Status) || !plain(rec.FailureReason) {
-		F, I := artifacts.Float, artifacts.Int
-		c.slowRow(I(rec.RequestID), F(rec.ArrivedAt), F(rec.ScheduledAt), F(rec.PrefillCompletedAt), F(rec.CompletedAt),
-			I(rec.NumPrefillTokens), I(rec.NumDecodeTokens), I(rec.NumDecodeTokensActual), I(rec.NumRestarts), rec.Status,
-			F(m.E2E), F(m.TTFT), F(m.SchedulingDelay), F(m.DecodeNormalized), F(m.TPOT), F(m.E2ENormalized), rec.FailureReason)
-		c.n++
-		return
-	}
-	c.int(rec.RequestID)
-	for _, v := range [...]float64{rec.ArrivedAt, rec.ScheduledAt, rec.PrefillCompletedAt, rec.CompletedAt} {
-		c.float(v)
-	}
-	for _, v := range [...]int{rec.NumPrefillTokens, rec.NumDecodeTokens, rec.NumDecodeTokensActual, rec.NumRestarts} {
-		c.int(v)
-	}
-	c.row = append(append(c.row, rec.Status...), ',')
-	for _, v := range [...]float64{m.E2E, m.TTFT, m.SchedulingDelay, m.DecodeNormalized, m.TPOT, m.E2ENormalized} {
-		c.float(v)
-	}
-	c.row = append(append(c.row, rec.FailureReason...), ',')
-	c.end()
+	w.req.add(rec)
 }
 
 // BatchDone implements sim.Observer.
@@ -221,7 +200,7 @@ func (w *Writer) Close(meta *artifacts.RunMeta, slo artifacts.SLO) error {
 		return err
 	}
 	meta.SchemaVersion = artifacts.SchemaVersion
-	meta.Counts = artifacts.RunCounts{Requests: w.req.n, Completed: w.nOK, Failed: w.nFailed}
+	meta.Counts = artifacts.RunCounts{Requests: w.req.c.n, Completed: w.nOK, Failed: w.nFailed}
 	if w.tok != nil {
 		meta.Counts.Tokens = w.tok.c.n
 	}
@@ -259,7 +238,10 @@ func (w *Writer) closeFiles() error {
 	if w.tok != nil {
 		keep(w.tok.finish())
 	}
-	for _, c := range []*csvFile{w.req, w.batch} {
+	if w.req != nil {
+		keep(w.req.finish())
+	}
+	for _, c := range []*csvFile{w.batch} {
 		if c != nil && c.f != nil {
 			keep(c.close())
 			c.f = nil
