@@ -110,6 +110,17 @@ var readers = map[string]func(t *testing.T, path string) ([]byte, error){
 		err = WriteCPUOverheads(&b, tab.Rows)
 		return b.Bytes(), err
 	},
+	"vidur_request_metrics": func(_ *testing.T, p string) ([]byte, error) {
+		rows, err := ReadFile(p, ReadVidurRequestMetrics)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		for _, r := range rows {
+			fmt.Fprintf(&b, "%+v\n", r)
+		}
+		return b.Bytes(), nil
+	},
 	"network": func(_ *testing.T, p string) ([]byte, error) {
 		tab, err := ReadFile(p, func(p string, r io.Reader) (*NetworkTable, error) { return ReadNetwork(p, r, OpAllReduce) })
 		if err != nil {

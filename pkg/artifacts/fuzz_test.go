@@ -198,6 +198,22 @@ func FuzzReadNetwork(f *testing.F) {
 	})
 }
 
+// FuzzReadVidurRequestMetrics: what the reader accepts is consistent.
+func FuzzReadVidurRequestMetrics(f *testing.F) {
+	addSeeds(f, "valid/vidur_request_metrics/*", "invalid/vidur_request_metrics/*")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, err := ReadVidurRequestMetrics("f.csv", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i, r := range rows {
+			if r.TTFT < 0 || r.E2E < r.TTFT || (i > 0 && rows[i-1].RequestID >= r.RequestID) {
+				t.Fatalf("accepted row %+v", r)
+			}
+		}
+	})
+}
+
 // fuzzBundle reads data; a file that reads must write, read back with the
 // same row count, and write the same bytes again.
 func fuzzBundle[T any](t *testing.T, data []byte, read func(string, io.Reader) (T, error), write func(io.Writer, T) error, rows func(T) int) {

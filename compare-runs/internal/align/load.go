@@ -83,7 +83,7 @@ func Load(dir string, allowVidur bool) (*Run, error) {
 	if exists(filepath.Join(dir, artifacts.RunMetaFile)) {
 		return loadRunDir(dir)
 	}
-	if isVidurDir(dir) {
+	if artifacts.IsVidurRunDir(dir) {
 		if !allowVidur {
 			return nil, fmt.Errorf("%s is a Python Vidur output directory, which can only be a simulated run (sim_run_dir)", dir)
 		}

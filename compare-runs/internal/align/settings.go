@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
 // Unknown is the value of a setting a run does not record.
@@ -37,7 +39,7 @@ func (r *Run) Settings() (map[string]string, error) {
 		out[k] = Unknown
 	}
 	if r.Meta == nil {
-		return out, vidurSettings(filepath.Join(r.Dir, vidurConfigFile), out)
+		return out, vidurSettings(filepath.Join(r.Dir, artifacts.VidurConfigFile), out)
 	}
 	for _, k := range schedulerChecked {
 		name := k[len("scheduler."):]

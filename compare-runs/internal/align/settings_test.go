@@ -31,7 +31,7 @@ func TestSettingsFromVidurConfig(t *testing.T) {
 
 func TestSettingsOfBrokenVidurConfig(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, vidurConfigFile), []byte(`{"cluster_config": NaN}`), 0o644)
+	os.WriteFile(filepath.Join(dir, artifacts.VidurConfigFile), []byte(`{"cluster_config": NaN}`), 0o644)
 	got, err := (&Run{Dir: dir}).Settings()
 	if err == nil || got["scheduler.kind"] != Unknown {
 		t.Errorf("settings %v, error %v; want every value unknown and an error", got, err)

@@ -77,14 +77,14 @@ func TestSpec4_7_ReferenceVidurTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tb, err := artifacts.NewTable(f.Name(), f, append([]string{"Request Id"}, VidurColumns...)...)
+	tb, err := artifacts.NewTable(f.Name(), f, append([]string{artifacts.VidurRequestID}, VidurColumns...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var maxAbs, maxRel float64
 	n, mismatches := 0, 0
 	for tb.Next() {
-		id := tb.Int("Request Id")
+		id := tb.Int(artifacts.VidurRequestID)
 		got, ok := obs.rows[id]
 		if !ok {
 			t.Fatalf("request %d did not complete", id)
