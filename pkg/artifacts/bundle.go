@@ -1,8 +1,10 @@
 package artifacts
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // A profiling bundle is the contract between vidur-profile, which writes
@@ -177,8 +179,9 @@ func readStats(t *Table, op string) OpStats {
 func statOps(t *Table) []string {
 	var ops []string
 	for _, h := range t.Header() {
-		if len(h) > len("time_stats.")+len(".median") && h[:len("time_stats.")] == "time_stats." && h[len(h)-len(".median"):] == ".median" {
-			ops = append(ops, h[len("time_stats."):len(h)-len(".median")])
+		rest, ok := strings.CutPrefix(h, "time_stats.")
+		if op, median := strings.CutSuffix(rest, ".median"); ok && median && op != "" {
+			ops = append(ops, op)
 		}
 	}
 	return ops
@@ -201,14 +204,10 @@ func boolCell(t *Table, col string) bool {
 	case "False", "false", "FALSE", "0", "0.0", "":
 		return false
 	default:
-		t.Fail(col, errBool(s))
+		t.Fail(col, fmt.Errorf("%q is not a boolean (True or False)", s))
 		return false
 	}
 }
-
-type errBool string
-
-func (e errBool) Error() string { return "\"" + string(e) + "\" is not a boolean (True or False)" }
 
 // optIntCell is an optional integer column: 0 when absent or empty.
 func optIntCell(t *Table, col string) int {

@@ -70,7 +70,7 @@ func Load(p artifacts.ProfilePaths, d ModelDims, needTP, needPP bool) (*Bundle, 
 	b.Attn = attentionRows(attn)
 	attnEq := map[string]float64{artifacts.ColNEmbd: float64(d.EmbeddingDim), artifacts.ColNQHead: float64(d.NumQHeads),
 		artifacts.ColNKVHead: float64(d.NumKVHeads), artifacts.ColBlockSize: float64(d.BlockSize), artifacts.ColTPWorkers: float64(d.TP)}
-	if !d.StrictBlockSize && !hasValue(b.Attn, artifacts.ColBlockSize, float64(d.BlockSize)) {
+	if !d.StrictBlockSize && !slices.Contains(b.Attn.Cols[artifacts.ColBlockSize], float64(d.BlockSize)) {
 		// Vidur refuses a block size the bundle lacks (lightllm's 1 with
 		// the usual 16-token profiles). The attention kernels' time hardly
 		// depends on the paging granularity, so use the rows profiled

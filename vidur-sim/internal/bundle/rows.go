@@ -10,15 +10,6 @@ import (
 	"github.com/simcheck/simcheck/pkg/artifacts"
 )
 
-func hasValue(r *Rows, col string, v float64) bool {
-	for _, x := range r.Cols[col] {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Rows is a CSV read by column: keys (required, non-empty numbers) and
 // values (required or optional columns, empty cells NaN).
 type Rows struct {
@@ -47,26 +38,17 @@ func (r *Rows) add(c string, v float64) { r.Cols[c] = append(r.Cols[c], v) }
 var mlpOptionalOps = func() []string {
 	var out []string
 	for _, op := range append(append([]string(nil), artifacts.MLPOps...), artifacts.MLPExtraOps...) {
-		if !contains(artifacts.MLPCoreOps, op) {
+		if !slices.Contains(artifacts.MLPCoreOps, op) {
 			out = append(out, op)
 		}
 	}
 	return out
 }()
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // fileLines lists each row's file line, for messages.
-func fileLines[R any](Rows []R, line func(R) int) []int {
-	out := make([]int, len(Rows))
-	for i, x := range Rows {
+func fileLines[R any](rows []R, line func(R) int) []int {
+	out := make([]int, len(rows))
+	for i, x := range rows {
 		out[i] = line(x)
 	}
 	return out
@@ -75,7 +57,7 @@ func fileLines[R any](Rows []R, line func(R) int) []int {
 func mlpRows(t *artifacts.MLPTable) *Rows {
 	ops := append([]string(nil), artifacts.MLPCoreOps...)
 	for _, op := range mlpOptionalOps {
-		if contains(t.Ops, op) {
+		if slices.Contains(t.Ops, op) {
 			ops = append(ops, op)
 		}
 	}
@@ -98,7 +80,7 @@ func mlpRows(t *artifacts.MLPTable) *Rows {
 
 func attentionRows(t *artifacts.AttentionTable) *Rows {
 	ops := []string{artifacts.OpAttnPrefill, artifacts.OpAttnDecode}
-	if contains(t.Ops, artifacts.OpAttnKVCacheSave) {
+	if slices.Contains(t.Ops, artifacts.OpAttnKVCacheSave) {
 		ops = append(ops, artifacts.OpAttnKVCacheSave)
 	}
 	r := newRows(t.Path, fileLines(t.Rows, func(x artifacts.AttentionRow) int { return x.Line }))
@@ -137,26 +119,24 @@ func cpuRows(t *artifacts.CPUOverheadTable) *Rows {
 
 // networkRows keeps coll's rows of num_workers workers.
 func networkRows(t *artifacts.NetworkTable, coll string, workers int) *Rows {
-	var lines []int
+	var keep []artifacts.NetworkRow
 	for _, x := range t.Rows {
 		if x.Collective == coll && x.NumWorkers == workers {
-			lines = append(lines, x.Line)
+			keep = append(keep, x)
 		}
 	}
-	r := newRows(t.Path, lines)
-	for _, x := range t.Rows {
-		if x.Collective == coll && x.NumWorkers == workers {
-			r.Text[artifacts.ColCollective] = append(r.Text[artifacts.ColCollective], x.Collective)
-			r.add(artifacts.ColNumWorkers, float64(x.NumWorkers))
-			r.add(artifacts.ColSize, x.Size)
-			r.add(artifacts.ColDevicesPerNode, float64(x.DevicesPerNode))
-			r.add(artifacts.MedianColumn(coll), x.Stats.Median)
-		}
+	r := newRows(t.Path, fileLines(keep, func(x artifacts.NetworkRow) int { return x.Line }))
+	for _, x := range keep {
+		r.Text[artifacts.ColCollective] = append(r.Text[artifacts.ColCollective], x.Collective)
+		r.add(artifacts.ColNumWorkers, float64(x.NumWorkers))
+		r.add(artifacts.ColSize, x.Size)
+		r.add(artifacts.ColDevicesPerNode, float64(x.DevicesPerNode))
+		r.add(artifacts.MedianColumn(coll), x.Stats.Median)
 	}
 	return r
 }
 
-// has reports whether column c was read.
+// Has reports whether column c was read.
 func (r *Rows) Has(c string) bool { _, ok := r.Cols[c]; return ok }
 
 // filter keeps rows where every column equals its value; it returns how
