@@ -8,53 +8,34 @@ import (
 // tokenWriter does token_metrics.csv: the simulation hands each record
 // over by value and goes on. Rows keep the order of hand-over.
 type requestWriter struct {
-	c       *csvFile
-	floats  floatCache // the goroutine's own
-	pending []artifacts.RequestRecord
-	jobs    chan []artifacts.RequestRecord
-	done    chan struct{}
+	c      *csvFile
+	floats floatCache                     // the goroutine's own
+	p      *pipe[artifacts.RequestRecord] // nil once finished
 }
 
 func newRequestWriter(d *artifacts.Dir) (*requestWriter, error) {
-	w := &requestWriter{jobs: make(chan []artifacts.RequestRecord, 8), done: make(chan struct{})}
+	w := &requestWriter{}
 	var err error
 	if w.c, err = createCSV(d, artifacts.RequestMetricsFile, artifacts.RequestColumns, &w.floats); err != nil {
 		return nil, err
 	}
-	go w.run()
+	w.p = newPipe(w.write)
 	return w, nil
 }
 
 func (w *requestWriter) add(rec *artifacts.RequestRecord) {
-	w.pending = append(w.pending, *rec)
-	if len(w.pending) == tokenBatch {
-		w.jobs <- w.pending
-		w.pending = make([]artifacts.RequestRecord, 0, tokenBatch)
-	}
+	w.p.add(*rec)
 }
 
 // finish waits for every row to be formatted and closes the file; a
 // second call does nothing.
 func (w *requestWriter) finish() error {
-	if w.jobs == nil {
+	if w.p == nil {
 		return nil
 	}
-	if len(w.pending) > 0 {
-		w.jobs <- w.pending
-	}
-	close(w.jobs)
-	<-w.done
-	w.jobs, w.pending = nil, nil
+	w.p.wait()
+	w.p = nil
 	return w.c.close()
-}
-
-func (w *requestWriter) run() {
-	defer close(w.done)
-	for recs := range w.jobs {
-		for i := range recs {
-			w.write(&recs[i])
-		}
-	}
 }
 
 // write writes the row artifacts.RunWriter.Request writes.

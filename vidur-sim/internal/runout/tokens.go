@@ -22,10 +22,8 @@ type tokenWriter struct {
 	// finished requests: the ITL sample, which repeats few values (every
 	// request of a batch sees the same gap), so it costs a small map
 	// instead of a row per token.
-	gaps    map[uint64]int
-	pending []tokenJob
-	jobs    chan []tokenJob
-	done    chan struct{}
+	gaps map[uint64]int
+	p    *pipe[tokenJob] // nil once finished
 }
 
 // tokenJob is one request's tokens: its completion times and batch sizes.
@@ -37,49 +35,28 @@ type tokenJob struct {
 	ok      bool // finished: its gaps count for the ITL figures
 }
 
-// tokenBatch requests go to the goroutine at a time, to keep channel
-// traffic small next to the formatting.
-const tokenBatch = 256
-
 func newTokenWriter(d *artifacts.Dir) (*tokenWriter, error) {
-	t := &tokenWriter{gaps: map[uint64]int{}, jobs: make(chan []tokenJob, 8), done: make(chan struct{})}
+	t := &tokenWriter{gaps: map[uint64]int{}}
 	var err error
 	if t.c, err = createCSV(d, artifacts.TokenMetricsFile, artifacts.TokenColumns, &t.floats); err != nil {
 		return nil, err
 	}
-	go t.run()
+	t.p = newPipe(t.write)
 	return t, nil
 }
 
 func (t *tokenWriter) add(r *entity.Request, ok bool) {
-	t.pending = append(t.pending, tokenJob{id: r.ID, arrived: float64(r.ArrivedAt), times: r.TokenTimes, sizes: r.TokenBatch, ok: ok})
-	if len(t.pending) == tokenBatch {
-		t.jobs <- t.pending
-		t.pending = make([]tokenJob, 0, tokenBatch)
-	}
+	t.p.add(tokenJob{id: r.ID, arrived: float64(r.ArrivedAt), times: r.TokenTimes, sizes: r.TokenBatch, ok: ok})
 }
 
 // finish waits for every row to be formatted and closes the file.
 func (t *tokenWriter) finish() error {
-	if t.jobs == nil {
+	if t.p == nil {
 		return nil
 	}
-	if len(t.pending) > 0 {
-		t.jobs <- t.pending
-	}
-	close(t.jobs)
-	<-t.done
-	t.jobs, t.pending = nil, nil
+	t.p.wait()
+	t.p = nil
 	return t.c.close()
-}
-
-func (t *tokenWriter) run() {
-	defer close(t.done)
-	for jobs := range t.jobs {
-		for i := range jobs {
-			t.write(&jobs[i])
-		}
-	}
 }
 
 // write writes the rows artifacts.RunWriter.Tokens writes: token 0's
