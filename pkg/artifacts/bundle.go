@@ -128,6 +128,11 @@ func Summarise(samples []float64) OpStats {
 	}
 	s := append([]float64(nil), samples...)
 	sort.Float64s(s)
+	return summariseSorted(s)
+}
+
+// summariseSorted is Summarise of a non-empty ascending sample.
+func summariseSorted(s []float64) OpStats {
 	var sum float64
 	for _, v := range s {
 		sum += v
@@ -172,6 +177,15 @@ func statColumns(op string) []string {
 func readStats(t *Table, op string) OpStats {
 	return OpStats{t.OptFloat(StatColumn(op, "min")), t.OptFloat(StatColumn(op, "max")),
 		t.OptFloat(StatColumn(op, "mean")), t.OptFloat(StatColumn(op, "median")), t.OptFloat(StatColumn(op, "std"))}
+}
+
+// readAllStats reads the column groups of ops.
+func readAllStats(t *Table, ops []string) map[string]OpStats {
+	m := make(map[string]OpStats, len(ops))
+	for _, op := range ops {
+		m[op] = readStats(t, op)
+	}
+	return m
 }
 
 // statOps lists the operators with a time_stats.<op>.median column in

@@ -39,13 +39,13 @@ func ReadMLP(path string, r io.Reader) (*MLPTable, error) {
 	}
 	out := &MLPTable{Path: path, Ops: statOps(t)}
 	out.Rows, err = tableRows(t, func() MLPRow {
-		row := MLPRow{Line: t.Line(), NumTokens: t.Int(ColNumTokens), Ops: make(map[string]OpStats, len(out.Ops)),
+		// Model cells before the stats: the first bad cell of a row is
+		// the one reported.
+		row := MLPRow{Line: t.Line(), NumTokens: t.Int(ColNumTokens),
 			Model: BundleModel{NumQHeads: t.Int(ColNHead), NumKVHeads: t.Int(ColNKVHead), Embd: t.Int(ColNEmbd),
 				ExpandedEmbd: t.Int(ColNExpandedEmbd), VocabSize: optIntCell(t, ColVocabSize), TP: t.Int(ColTPWorkers),
-				GatedMLP: boolCell(t, ColGatedMLP)}}
-		for _, op := range out.Ops {
-			row.Ops[op] = readStats(t, op)
-		}
+				GatedMLP: boolCell(t, ColGatedMLP)},
+			Ops: readAllStats(t, out.Ops)}
 		return row
 	})
 	if err != nil {
@@ -128,10 +128,7 @@ func ReadAttention(path string, r io.Reader) (*AttentionTable, error) {
 			KVCacheSize: t.Int(ColKVCacheSize), IsPrefill: boolCell(t, ColIsPrefill), Backend: t.String(ColAttnBackend),
 			Model: BundleModel{NumQHeads: t.Int(ColNQHead), NumKVHeads: t.Int(ColNKVHead), Embd: t.Int(ColNEmbd),
 				TP: t.Int(ColTPWorkers), BlockSize: t.Int(ColBlockSize), MaxModelLen: optIntCell(t, ColMaxModelLen)},
-			Ops: make(map[string]OpStats, len(out.Ops))}
-		for _, op := range out.Ops {
-			row.Ops[op] = readStats(t, op)
-		}
+			Ops: readAllStats(t, out.Ops)}
 		return row
 	})
 	if err != nil {

@@ -140,9 +140,9 @@ func describeMs(xs []float64) (mean, median, std, p90, p99 *float64) {
 	if len(xs) == 0 {
 		return nil, nil, nil, nil, nil
 	}
-	st := Summarise(xs)
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
+	st := summariseSorted(s)
 	ms := func(v float64) *float64 { v *= 1e3; return &v }
 	return ms(st.Mean), ms(Percentile(s, 50)), ms(st.Std), ms(Percentile(s, 90)), ms(Percentile(s, 99))
 }
