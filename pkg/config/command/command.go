@@ -113,7 +113,9 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 		HideHelpCommand: true,
 		// cli's own --help and --version are package-level flag values that
 		// every App writes while parsing: two apps in one process (tests,
-		// in-process sweep jobs) race on them. Each app gets its own.
+		// in-process sweep jobs) race on them. Each app gets its own; cli
+		// still answers --help (it looks the flag up by name), and the
+		// action below answers --version.
 		HideHelp:    true,
 		HideVersion: true,
 		Flags: []cli.Flag{
@@ -126,9 +128,6 @@ func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Wr
 			&cli.StringFlag{Name: "sweep-id", Usage: "with --multirun, the `ID` of <output_root>/multirun/<ID>/ (default: a UTC timestamp and a hash of the arguments)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.Bool("help") {
-				return cli.ShowAppHelp(c)
-			}
 			if c.Bool("version") {
 				cli.ShowVersion(c)
 				return nil
