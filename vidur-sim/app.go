@@ -53,6 +53,7 @@ func run(c *command.Context, cfg *Config) error {
 		return err
 	}
 	defer w.Abort()
+	w.Expect(len(su.reqs))
 	scfg := su.sim
 	scfg.TrackTokens = cfg.Sim.TokenMetrics
 	s, err := sim.New(scfg, su.reqs, w)

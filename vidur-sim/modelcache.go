@@ -81,20 +81,37 @@ func newModelCache(cfg *Config, paths artifacts.ProfilePaths, dims bundle.ModelD
 	if needPP {
 		files = append(files, paths.SendRecv)
 	}
+	buf := make([]byte, 64<<10)
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		n, sum, err := hashFile(f, buf)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			fmt.Fprintf(h, "file %q absent\n", f)
 		case err != nil:
 			return mc
 		default:
-			fmt.Fprintf(h, "file %q %d %x\n", f, len(b), sha256.Sum256(b))
+			fmt.Fprintf(h, "file %q %d %x\n", f, n, sum)
 		}
 	}
 	h.Sum(mc.key[:0])
 	mc.dir = dir
 	return mc
+}
+
+// hashFile returns the size and sha256 of file f, read through buf: a
+// bundle's tables are megabytes, and reading each whole into memory of its
+// own costs a page fault per 4 KiB on every run.
+func hashFile(f string, buf []byte) (int64, [sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	r, err := os.Open(f)
+	if err != nil {
+		return 0, sum, err
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, r, buf)
+	h.Sum(sum[:0])
+	return n, sum, err
 }
 
 func (mc *modelCache) path() string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
@@ -95,6 +96,10 @@ func Record(r *entity.Request, reason string) *artifacts.RequestRecord {
 	}
 	return rec
 }
+
+// Expect sizes the request records for n requests up front, so that
+// they are not copied into ever larger arrays as the run goes.
+func (w *Writer) Expect(n int) { w.recs = slices.Grow(w.recs, n) }
 
 // RequestDone implements sim.Observer.
 func (w *Writer) RequestDone(r *entity.Request) {
