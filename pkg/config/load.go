@@ -125,21 +125,30 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 		known[key] = true
 	}
 	// The keys a group may set are those of its default option.
-	for _, g := range order {
-		gk, _, _, err := loadGroupFile(s, opt, g.Group, g.Option)
+	type loaded struct {
+		k   *koanf.Koanf
+		src string
+	}
+	defaults := make([]loaded, len(order))
+	for i, g := range order {
+		gk, src, _, err := loadGroupFile(s, opt, g.Group, g.Option)
 		if err != nil {
 			return nil, err
 		}
 		for _, key := range gk.Keys() {
 			known[key] = true
 		}
+		defaults[i] = loaded{gk, src}
 	}
 	c := &Config{k: base, schema: s, given: map[string]string{}}
-	for _, g := range order {
+	for i, g := range order {
 		opt1 := choices[g.Group]
-		gk, src, _, err := loadGroupFile(s, opt, g.Group, opt1)
-		if err != nil {
-			return nil, err
+		gk, src := defaults[i].k, defaults[i].src
+		if opt1 != g.Option {
+			var err error
+			if gk, src, _, err = loadGroupFile(s, opt, g.Group, opt1); err != nil {
+				return nil, err
+			}
 		}
 		if err := checkKeys(gk, known, src); err != nil {
 			return nil, err

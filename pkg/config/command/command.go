@@ -96,10 +96,16 @@ func Run(t Tool, args []string, stdout, stderr io.Writer) int {
 // can cancel it instead.
 func runContext(ctx context.Context, t Tool, args []string, stdout, stderr io.Writer) int {
 	var started bool
+	desc := ""
+	if helpAsked(args) {
+		// Only --help shows it, and reading every config group for it
+		// costs milliseconds that every run would pay.
+		desc = description(t)
+	}
 	app := &cli.App{
 		Name:        t.Name,
 		Usage:       t.Usage,
-		Description: description(t),
+		Description: desc,
 		Version:     fmt.Sprintf("%s (artifact schema %d, %s)", artifacts.ToolVersion, artifacts.SchemaVersion, runtime.Version()),
 		ArgsUsage:   "[group=option ...] [key=value ...]",
 		Writer:      stdout,
@@ -179,6 +185,18 @@ func description(t Tool) string {
 	}
 	return d + "\nKEYS: every key and its value: " + t.Name + " --print-config [group=option ...]; override one with key=value;\n" +
 		"a value may refer to another key as ${key} (docs/configuration.md)."
+}
+
+// helpAsked reports whether args (the program name first) ask for
+// --help, in any spelling the flag parser accepts.
+func helpAsked(args []string) bool {
+	for _, a := range args[min(1, len(args)):] {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "h" || name == "help") {
+			return true
+		}
+	}
+	return false
 }
 
 // report prints err and returns the exit status for it.

@@ -150,15 +150,18 @@ func TestVersionAndHelp(t *testing.T) {
 	if st != 0 || errs != "" || !regexp.MustCompile(`^t version 0\.1\.0 \(artifact schema 1, go[0-9.]+\S*\)\n$`).MatchString(out) {
 		t.Errorf("--version: %d %q %q", st, out, errs)
 	}
-	out, errs, st = runT(tl, "n=2", "--help")
-	if st != 0 || errs != "" {
-		t.Errorf("--help: %d %q", st, errs)
-	}
-	for _, want := range []string{"test tool", "[group=option ...] [key=value ...]", "--print-config", "--config FILE", "--config-dir DIR", "SIMCHECK_CONFIG_DIR", "--version",
-		"CONFIG GROUPS", "model=qwen3_0_6b (default) | qwen2_7b | qwen3_tiny", "hardware=cpu (default) | a100 | a30 | h100",
-		"t --print-config", "${key}"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("--help lacks %q:\n%s", want, out)
+	// The config groups are listed whichever way help is asked for.
+	for _, flag := range []string{"--help", "-h", "-help"} {
+		out, errs, st = runT(tl, "n=2", flag)
+		if st != 0 || errs != "" {
+			t.Errorf("%s: %d %q", flag, st, errs)
+		}
+		for _, want := range []string{"test tool", "[group=option ...] [key=value ...]", "--print-config", "--config FILE", "--config-dir DIR", "SIMCHECK_CONFIG_DIR", "--version",
+			"CONFIG GROUPS", "model=qwen3_0_6b (default) | qwen2_7b | qwen3_tiny", "hardware=cpu (default) | a100 | a30 | h100",
+			"t --print-config", "${key}"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", flag, want, out)
+			}
 		}
 	}
 }
