@@ -42,17 +42,36 @@ const panelGroup = 3
 // packed w: groups of 3 panels (48 outputs) split over the workers, each
 // swept by blocks of up to 8 activation rows, the group's panels staying
 // in L2 from one block to the next.
+//
+// Only the first block of a group reads its weights from memory; the
+// later ones compute on cached weights and would leave the memory bus
+// idle. So full 8-row blocks after the first each fetch one panel of the
+// worker's next group into L2 meanwhile (at 32 rows, blocks 2-4 fetch
+// the next group's 3 panels), and that group's first block finds its
+// weights in cache.
 func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
 	n := w.rows
 	panels := n / 16
 	groups := (panels + panelGroup - 1) / panelGroup
 	grain := max(1, groups/(8*c.threads))
+	panel := 16 * k // values per panel
 	c.parallel(groups, grain, func(_, g0, g1 int) {
 		for g := g0; g < g1; g++ {
 			p0 := g * panelGroup
 			np := min(panelGroup, panels-p0)
-			for r0 := 0; r0 < m; r0 += 8 {
-				gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*16*k:], 16*k, k/2, min(8, m-r0), np)
+			// Panels of the next group this worker computes.
+			nextPanels := 0
+			if g+1 < g1 {
+				nextPanels = min(panelGroup, panels-p0-panelGroup)
+			}
+			for b, r0 := 0, 0; r0 < m; b, r0 = b+1, r0+8 {
+				rows := min(8, m-r0)
+				if rows == 8 && np == panelGroup && b >= 1 && b <= nextPanels {
+					pf := w.pk[(p0+panelGroup+b-1)*panel:]
+					gemm8x3PF(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, pf)
+					continue
+				}
+				gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, rows, np)
 			}
 		}
 	})

@@ -76,6 +76,11 @@ func gemmR8P2(y *float32, ldy int, x *uint16, ldx int, w *uint16, pstride int, p
 //go:noescape
 func gemmR8P3(y *float32, ldy int, x *uint16, ldx int, w *uint16, pstride int, pairs int)
 
+// gemmR8P3PF is gemmR8P3 prefetching one cache line from pf per pair.
+//
+//go:noescape
+func gemmR8P3PF(y *float32, ldy int, x *uint16, ldx int, w *uint16, pstride int, pairs int, pf *uint16)
+
 var gemmKernels = [9][4]func(y *float32, ldy int, x *uint16, ldx int, w *uint16, pstride int, pairs int){
 	1: {1: gemmR1P1, 2: gemmR1P2, 3: gemmR1P3},
 	2: {1: gemmR2P1, 2: gemmR2P2, 3: gemmR2P3},
@@ -93,4 +98,14 @@ func gemm(y []float32, ldy int, x []uint16, ldx int, w []uint16, pstride, pairs,
 	_ = x[(rows-1)*ldx+2*pairs-1]
 	_ = w[(panels-1)*pstride+32*pairs-1]
 	gemmKernels[rows][panels](&y[0], ldy, &x[0], ldx, &w[0], pstride, pairs)
+}
+
+// gemm8x3PF is gemm for 8 rows and 3 panels that also fetches pf (one
+// panel's worth of weights: 32 values per pair) into L2 as it goes.
+func gemm8x3PF(y []float32, ldy int, x []uint16, ldx int, w []uint16, pstride, pairs int, pf []uint16) {
+	_ = y[7*ldy+16*3-1]
+	_ = x[7*ldx+2*pairs-1]
+	_ = w[2*pstride+32*pairs-1]
+	_ = pf[32*pairs-1]
+	gemmR8P3PF(&y[0], ldy, &x[0], ldx, &w[0], pstride, pairs, &pf[0])
 }

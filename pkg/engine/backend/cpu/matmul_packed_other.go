@@ -7,3 +7,7 @@ package cpu
 func gemm(y []float32, ldy int, x []uint16, ldx int, w []uint16, pstride, pairs, rows, panels int) {
 	panic("cpu: packed bf16 product without AVX512_BF16")
 }
+
+func gemm8x3PF(y []float32, ldy int, x []uint16, ldx int, w []uint16, pstride, pairs int, pf []uint16) {
+	panic("cpu: packed bf16 product without AVX512_BF16")
+}
