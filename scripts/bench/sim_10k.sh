@@ -9,11 +9,12 @@
 # one (filled by one untimed run first).
 #
 # With VIDUR_DIR=<a Python Vidur checkout that knows the a30 device and
-# Qwen/Qwen-2-7B>, the same trace is then run by Python Vidur (sarathi,
-# chunk 512, batch cap 128, trace replay), in the same script run, so the
-# two are timed under the same load. VIDUR_PYTHON picks the interpreter
-# (default python3), VIDUR_ARGS adds flags (e.g. the predictor's input
-# files if the checkout keeps the bundle elsewhere).
+# Qwen/Qwen-2-7B> (scripts/bench/vidur/README.md: a patch and stand-ins for
+# modules Debian lacks), the same trace is then run by Python Vidur
+# (sarathi, chunk 512, batch cap 128, trace replay, the linear-regression
+# predictor trained on the same bundle, plots off), in the same script run,
+# so the two are timed under the same load. VIDUR_PYTHON picks the
+# interpreter (default python3), VIDUR_ARGS adds flags.
 #
 # Needs GNU time at /usr/bin/time.
 set -euo pipefail
@@ -80,6 +81,19 @@ if [ -z "${VIDUR_DIR:-}" ]; then
 	exit 0
 fi
 py=${VIDUR_PYTHON:-python3}
+# A stand-in only for a module this interpreter cannot import.
+standins=$work/vidur-standins
+rm -rf "$standins"
+mkdir -p "$standins"
+for m in wandb ddsketch plotly_express; do
+	if ! "$py" -c "import $m" 2>/dev/null; then
+		ln -s "$root/scripts/bench/vidur/standins/$m" "$standins/$m"
+		echo "Python Vidur: using simcheck's stand-in for $m (scripts/bench/vidur/README.md)"
+	fi
+done
+export PYTHONPATH=$standins${PYTHONPATH:+:$PYTHONPATH}
+lr=--linear_regression_execution_time_predictor_config
+model_dir=$bundle/compute/a30/Qwen/Qwen-2-7B
 vidur=(env -C "$VIDUR_DIR" "$py" -m vidur.main
 		--replica_config_device a30 --replica_config_network_device a30_single_gpu
 		--replica_config_model_name Qwen/Qwen-2-7B --replica_config_memory_margin_fraction 0.1
@@ -89,7 +103,11 @@ vidur=(env -C "$VIDUR_DIR" "$py" -m vidur.main
 		--request_generator_config_type trace_replay
 		--trace_request_generator_config_trace_file "$trace"
 		--trace_request_generator_config_max_tokens 4096
-		--metrics_config_output_dir "$work/vidur_out")
+		--metrics_config_output_dir "$work/vidur_out" --no-metrics_config_store_plots
+		--execution_time_predictor_config_type linear_regression
+		"${lr}_compute_input_file" "$model_dir/mlp.csv" "${lr}_attention_input_file" "$model_dir/attention.csv"
+		"${lr}_all_reduce_input_file" "$bundle/network/a30_single_gpu/all_reduce.csv"
+		"${lr}_send_recv_input_file" "$bundle/network/a30_single_gpu/send_recv.csv")
 # VIDUR_ARGS is split on spaces, as flags are written on a command line.
 read -r -a extra <<<"${VIDUR_ARGS:-}"
 vidur+=("${extra[@]}")

@@ -1,0 +1,1 @@
+from ddsketch.ddsketch import DDSketch  # noqa: F401
