@@ -45,13 +45,30 @@ func setUp(c *command.Context, cfg *Config) (*simSetup, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, command.Usage(err, "pick parallel.tensor= and parallel.pipeline= that divide the model")
 	}
-	if su.reqs, su.wl, err = readWorkload(cfg); err != nil {
-		return nil, err
-	}
+	// The workload is read on a second core while the predictor is built
+	// (each a few milliseconds of a short run); a workload error still
+	// comes first, and the predictor's warnings wait until the workload
+	// is known good.
+	var wlErr error
+	wlDone := make(chan struct{})
+	go func() {
+		defer close(wlDone)
+		su.reqs, su.wl, wlErr = readWorkload(cfg)
+	}()
 	su.t0 = time.Now()
 	su.meta = &artifacts.RunMeta{Kind: artifacts.KindSim, Extra: map[string]any{}}
 	tp, pp, compat := cfg.Parallel.Tensor, cfg.Parallel.Pipeline, cfg.Sim.VidurCompat
-	if su.model, su.native, err = buildModel(cfg, tp, pp, su.meta, c.Warnf); err != nil {
+	var warnings []string
+	held := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+	su.model, su.native, err = buildModel(cfg, tp, pp, su.meta, held)
+	<-wlDone
+	if wlErr != nil {
+		return nil, wlErr
+	}
+	for _, w := range warnings {
+		c.Warnf("%s", w)
+	}
+	if err != nil {
 		return nil, err
 	}
 	wake, jitter, err := loadStepNoise(cfg, su.meta, su.native != nil)

@@ -74,8 +74,11 @@ func ComputeServing(reqs []RequestRecord, toks []TokenRow, duration float64, slo
 	if duration > 0 && !math.IsInf(duration, 1) {
 		m.Duration = duration
 	}
-	var ttft, tpot, e2el []float64
-	ok := map[int]bool{}
+	ttft, tpot, e2el := make([]float64, 0, len(reqs)), make([]float64, 0, len(reqs)), make([]float64, 0, len(reqs))
+	var ok map[int]bool // completed request ids, for the token rows' ITL
+	if toks != nil {
+		ok = make(map[int]bool, len(reqs))
+	}
 	good := 0
 	for i := range reqs {
 		r := &reqs[i]
@@ -83,7 +86,9 @@ func ComputeServing(reqs []RequestRecord, toks []TokenRow, duration float64, slo
 			m.Failed++
 			continue
 		}
-		ok[r.RequestID] = true
+		if ok != nil {
+			ok[r.RequestID] = true
+		}
 		m.Completed++
 		m.TotalInputTokens += r.NumPrefillTokens
 		m.TotalOutputTokens += r.NumDecodeTokensActual

@@ -6,6 +6,7 @@ package runout
 type pipe[T any] struct {
 	pending []T
 	jobs    chan []T
+	free    chan []T // handed-over batches, done with, to fill again
 	done    chan struct{}
 }
 
@@ -13,12 +14,17 @@ type pipe[T any] struct {
 const pipeBatch = 256
 
 func newPipe[T any](each func(*T)) *pipe[T] {
-	p := &pipe[T]{jobs: make(chan []T, 8), done: make(chan struct{})}
+	p := &pipe[T]{jobs: make(chan []T, 8), free: make(chan []T, 9), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
 		for batch := range p.jobs {
 			for i := range batch {
 				each(&batch[i])
+			}
+			clear(batch) // drop what the values point to
+			select {
+			case p.free <- batch[:0]:
+			default:
 			}
 		}
 	}()
@@ -29,7 +35,11 @@ func (p *pipe[T]) add(v T) {
 	p.pending = append(p.pending, v)
 	if len(p.pending) == pipeBatch {
 		p.jobs <- p.pending
-		p.pending = make([]T, 0, pipeBatch)
+		select {
+		case p.pending = <-p.free:
+		default:
+			p.pending = make([]T, 0, pipeBatch)
+		}
 	}
 }
 
