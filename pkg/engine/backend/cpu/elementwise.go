@@ -26,14 +26,9 @@ func (c *CPU) AddBias(y, b backend.Tensor) {
 }
 
 func rmsRow(y, x, w []float32, eps float32) {
-	var ss float32
-	for _, v := range x {
-		ss += v * v
-	}
+	ss := sumSquares(x)
 	inv := float32(1 / math.Sqrt(float64(ss/float32(len(x))+eps)))
-	for j, v := range x {
-		y[j] = v * inv * w[j]
-	}
+	scaleMul(y[:len(x)], x, w, inv)
 }
 
 // RMSNorm implements backend.Backend.
@@ -122,12 +117,7 @@ func (c *CPU) RoPE(qkv backend.Tensor, l backend.QKV, pos []int32, theta float64
 			sn := sin[int(pos[i])*half : int(pos[i]+1)*half]
 			row := T.f32[i*wd : i*wd+heads*d]
 			for h := range heads {
-				x := row[h*d : (h+1)*d]
-				for j := range half {
-					x1, x2 := x[j], x[j+half]
-					x[j] = x1*cs[j] - x2*sn[j]
-					x[j+half] = x2*cs[j] + x1*sn[j]
-				}
+				ropeRow(row[h*d:(h+1)*d], cs, sn)
 			}
 		}
 	})
@@ -148,10 +138,7 @@ func (c *CPU) SiluMul(y, gu backend.Tensor) {
 // Add implements backend.Backend.
 func (c *CPU) Add(y, a, b backend.Tensor) {
 	Y, A, B := f32s(y).f32, f32s(a).f32, f32s(b).f32
-	A, B = A[:len(Y)], B[:len(Y)]
-	for i := range Y {
-		Y[i] = A[i] + B[i]
-	}
+	addRow(Y, A[:len(Y)], B[:len(Y)])
 }
 
 // Embed implements backend.Backend.
