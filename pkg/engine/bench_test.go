@@ -73,7 +73,7 @@ func BenchmarkQwen3Decode(b *testing.B) {
 				defer release()
 				b.ResetTimer()
 				for range b.N {
-					out, err := m.Forward(chunks)
+					out, err := m.ForwardTransient(chunks)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -94,7 +94,7 @@ func BenchmarkQwen3Prefill512(b *testing.B) {
 			}
 			for i := range b.N {
 				id := kvcache.SeqID(1000 + i)
-				out, err := m.Forward([]model.Chunk{{Seq: id, Tokens: toks, Logits: true}})
+				out, err := m.ForwardTransient([]model.Chunk{{Seq: id, Tokens: toks, Logits: true}})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -150,7 +150,7 @@ func BenchmarkQwen3DecodeOps(b *testing.B) {
 				cpu0 := cpuTime()
 				b.ResetTimer()
 				for range b.N {
-					out, err := m.Forward(chunks)
+					out, err := m.ForwardTransient(chunks)
 					if err != nil {
 						b.Fatal(err)
 					}

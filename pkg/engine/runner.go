@@ -135,7 +135,7 @@ func (r *Runner) Step() (StepReport, error) {
 		}
 		chunks[i] = model.Chunk{Seq: kvID(s), Tokens: s.Tokens[s.Processed : s.Processed+it.N], Logits: it.Logits}
 	}
-	logits, err := r.m.Forward(chunks)
+	logits, err := r.m.ForwardTransient(chunks)
 	if err != nil {
 		return rep, fmt.Errorf("step %d: %w", rep.BatchID, err)
 	}

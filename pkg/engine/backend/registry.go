@@ -27,6 +27,11 @@ type Options struct {
 // KVDTyper is a KV store that says its element dtype ("F32" or "BF16").
 type KVDTyper interface{ DType() string }
 
+// HostViewer is implemented by a backend whose activations live in host
+// memory: View is t's data itself, no copy, valid as long as t is and
+// changed by whatever next writes t.
+type HostViewer interface{ View(t Tensor) []float32 }
+
 // Constructor builds a backend.
 type Constructor func(Options) (Backend, error)
 

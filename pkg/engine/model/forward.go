@@ -25,6 +25,7 @@ type workspace struct {
 	x, h, qkv, attn, o, gu, act backend.Tensor
 	logitRows                   int
 	logits                      backend.Tensor
+	host                        []float32 // ForwardTransient's logits copy, where the backend needs one
 }
 
 func (m *Model) grow(t int) {
@@ -33,7 +34,7 @@ func (m *Model) grow(t int) {
 	}
 	a, b := m.Arch, m.B
 	t = max(t, 2*m.ws.rows)
-	m.ws = workspace{rows: t, logitRows: m.ws.logitRows, logits: m.ws.logits,
+	m.ws = workspace{rows: t, logitRows: m.ws.logitRows, logits: m.ws.logits, host: m.ws.host,
 		x: b.NewTensor(t, a.HiddenSize), h: b.NewTensor(t, a.HiddenSize),
 		qkv: b.NewTensor(t, a.QKVDim()), attn: b.NewTensor(t, a.QDim()),
 		o: b.NewTensor(t, a.HiddenSize), gu: b.NewTensor(t, 2*a.IntermediateSize),
@@ -49,6 +50,20 @@ func (m *Model) grow(t int) {
 // A chunk of one token over a non-empty cache counts as decode for the
 // attn_decode/attn_prefill split; everything else is prefill.
 func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
+	return m.forward(chunks, false)
+}
+
+// ForwardTransient is Forward for a caller that is done with the logits
+// before the model's next forward (a serving step samples and moves on):
+// the rows it returns are the model's own logits buffer, overwritten by
+// the next forward of either kind. On a backend whose tensors are host
+// memory nothing is copied; at batch 32 of Qwen3-0.6B the logits are
+// 19 MB, which Forward allocates and copies every step.
+func (m *Model) ForwardTransient(chunks []Chunk) ([][]float32, error) {
+	return m.forward(chunks, true)
+}
+
+func (m *Model) forward(chunks []Chunk, transient bool) ([][]float32, error) {
 	ids, want, err := m.inputs(chunks)
 	if err != nil {
 		return nil, err
@@ -67,7 +82,7 @@ func (m *Model) Forward(chunks []Chunk) ([][]float32, error) {
 			return nil, err
 		}
 	}
-	return m.logits(chunks, want, st.x), nil
+	return m.logits(chunks, want, st.x, transient), nil
 }
 
 // inputs checks the chunks, reserves their KV cache and returns the token
@@ -195,7 +210,7 @@ func (m *Model) mlpBlock(li int, s *step) {
 // logits runs the final norm and the LM head over the rows that need
 // logits only (the head is a quarter of Qwen3-0.6B's weights) and returns
 // them per chunk; chunks without logits get nil.
-func (m *Model) logits(chunks []Chunk, want []int32, x backend.Tensor) [][]float32 {
+func (m *Model) logits(chunks []Chunk, want []int32, x backend.Tensor, transient bool) [][]float32 {
 	out := make([][]float32, len(chunks))
 	if len(want) == 0 {
 		return out
@@ -216,8 +231,20 @@ func (m *Model) logits(chunks []Chunk, want []int32, x backend.Tensor) [][]float
 	}
 	logits := b.Rows(m.ws.logits, S)
 	b.MatMul(logits, xs, m.lmHead)
-	flatL := make([]float32, S*a.VocabSize)
-	b.Read(logits, flatL)
+	var flatL []float32
+	switch hv, ok := b.(backend.HostViewer); {
+	case transient && ok:
+		flatL = hv.View(logits)
+	case transient:
+		if len(m.ws.host) < S*a.VocabSize {
+			m.ws.host = make([]float32, m.ws.logitRows*a.VocabSize)
+		}
+		flatL = m.ws.host[:S*a.VocabSize]
+		b.Read(logits, flatL)
+	default:
+		flatL = make([]float32, S*a.VocabSize)
+		b.Read(logits, flatL)
+	}
 	m.end(OpLMHead, -1, S)
 	k := 0
 	for i, ch := range chunks {

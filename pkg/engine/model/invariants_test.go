@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/engine/arch"
@@ -227,6 +229,104 @@ func TestSampleAllGreedyBatch(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("row %d: token %d, want %d", i, got[i], want[i])
+		}
+	}
+}
+
+// hiddenHost is the cpu backend without its HostViewer, so that
+// ForwardTransient takes the copying path a device backend takes.
+type hiddenHost struct{ backend.Backend }
+
+// TestForwardTransient: ForwardTransient's logits are Forward's, bit for
+// bit, on a backend that lends its tensors (cpu) and on one that must copy
+// them; its rows are reused by the next forward, while Forward's rows are
+// the caller's to keep.
+func TestForwardTransient(t *testing.T) {
+	a := tinyArch("qwen3", 64)
+	w, err := weights.Bind(weights.Synthetic(a, 7, "F32"), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	p1, p2, p3 := tokens(r, 20, a.VocabSize), tokens(r, 7, a.VocabSize), tokens(r, 11, a.VocabSize)
+	for _, hide := range []bool{false, true} {
+		t.Run(fmt.Sprintf("copy=%v", hide), func(t *testing.T) {
+			c, err := cpu.New(backend.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b backend.Backend = c
+			if hide {
+				b = hiddenHost{c}
+			}
+			m, err := New(a, w, b, 64, 16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch := func(base kvcache.SeqID) []Chunk {
+				return []Chunk{{Seq: base, Tokens: p1, Logits: true}, {Seq: base + 1, Tokens: p2}, {Seq: base + 2, Tokens: p3, Logits: true}}
+			}
+			kept, err := m.Forward(batch(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			keptCopy := [][]float32{slices.Clone(kept[0]), nil, slices.Clone(kept[2])}
+			tr, err := m.ForwardTransient(batch(10))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr[1] != nil || len(tr[0]) != a.VocabSize || len(tr[2]) != a.VocabSize {
+				t.Fatalf("transient rows: %d, %v, %d values", len(tr[0]), tr[1] != nil, len(tr[2]))
+			}
+			for _, i := range []int{0, 2} {
+				if !slices.Equal(tr[i], kept[i]) {
+					t.Fatalf("row %d: ForwardTransient differs from Forward (max |Δ| %g)", i, maxDiff(tr[i], kept[i]))
+				}
+			}
+			before := slices.Clone(tr[0])
+			// A different batch: its first row is p3's logits, which differ
+			// from p1's, and land where tr[0] is.
+			if _, err := m.ForwardTransient([]Chunk{{Seq: 20, Tokens: p3, Logits: true}}); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Equal(tr[0], before) {
+				t.Error("the next forward left ForwardTransient's rows as they were: they are not the reused buffer")
+			}
+			if !slices.Equal(kept[0], keptCopy[0]) || !slices.Equal(kept[2], keptCopy[2]) {
+				t.Error("Forward's rows changed under a later forward")
+			}
+		})
+	}
+}
+
+// TestArgmaxMatchesScan: the four-lane argmax returns what one scan
+// returns (the first index of the largest value, NaNs skipped unless at
+// index 0) at every length from 0 to 40, with ties and NaNs placed at
+// random among few distinct values.
+func TestArgmaxMatchesScan(t *testing.T) {
+	scan := func(x []float32) int {
+		best := 0
+		for i, v := range x {
+			if v > x[best] {
+				best = i
+			}
+		}
+		return best
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	nan := float32(math.NaN())
+	for n := range 41 {
+		for trial := range 200 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(r.IntN(4)) // many ties
+				if r.IntN(10) == 0 {
+					x[i] = nan
+				}
+			}
+			if got, want := argmax(x), scan(x); got != want {
+				t.Fatalf("n=%d trial %d: argmax(%v) = %d, the scan says %d", n, trial, x, got, want)
+			}
 		}
 	}
 }

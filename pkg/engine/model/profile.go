@@ -69,7 +69,7 @@ func (m *Model) ProfileForward(s Shape) error {
 		return err
 	}
 	defer release()
-	logits, err := m.Forward(chunks)
+	logits, err := m.ForwardTransient(chunks)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,9 @@ func (c *CPU) Rows(t backend.Tensor, n int) backend.Tensor {
 	return &Tensor{rows: n, cols: x.cols, f32: x.f32[:n*x.cols]}
 }
 
+// View implements backend.HostViewer.
+func (c *CPU) View(t backend.Tensor) []float32 { return f32s(t).f32 }
+
 // Upload implements backend.Backend. Vectors (norm weights, biases) are
 // always fp32; matrices keep or convert their dtype per Options.WeightDType.
 // A matrix of hugeMin elements or more is copied into huge pages (a decode
