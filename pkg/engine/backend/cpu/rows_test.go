@@ -13,13 +13,7 @@ import (
 // cannot agree on a wrong answer.
 func TestRowKernelsMatchGoTwins(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	f32 := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = float32(r.NormFloat64())
-		}
-		return s
-	}
+	f32 := func(n int) []float32 { return randSlice(r, n) }
 	same := func(name string, n int, got, want []float32) {
 		t.Helper()
 		for j := range got {
