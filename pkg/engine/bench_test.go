@@ -183,3 +183,61 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkRunnerStep is a serving step at batch 32 through the Runner, as
+// real-bench drives it: the sarathi scheduler, the forward, sampling and
+// the runner's bookkeeping. 32 requests of 16 prompt tokens are admitted
+// and prefilled before the timer starts, so every timed step decodes all
+// 32 (over short contexts: attention is cheap here, which is not the
+// point). Each request may generate 500 tokens (32 × 516 tokens fit the
+// cache's 1,320 blocks of 16), room for -benchtime 490x. "ops-ms" is the time inside the model's operators, "outside-ms"
+// the rest of the step: scheduling, building the batch, recording tokens,
+// and the forward's own bookkeeping.
+//
+//	go test -run XXX -bench RunnerStep -benchtime 10x .
+func BenchmarkRunnerStep(b *testing.B) {
+	m := qwen3Model(b, "BF16")
+	r, err := NewRunner(m, Config{Sched: sched.Settings{Kind: "sarathi", BlockSize: 16,
+		NumKVBlocks: m.Cache.NumBlocks(), MaxBatchSize: 32, ChunkSize: 512}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 32 {
+		prompt := make([]int32, 16)
+		for j := range prompt {
+			prompt[j] = int32(7*i + j)
+		}
+		if err := r.Add(Request{ID: int64(1000 + i), Prompt: prompt, MaxNewTokens: 500}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 3 { // the prefill, then two decode steps
+		if _, err := r.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	clock := &opClock{total: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
+	m.Timer = clock
+	defer func() { m.Timer = nil }()
+	b.ResetTimer()
+	for i := range b.N {
+		if i == 500-3 {
+			b.Fatal("the requests would finish: use -benchtime 490x or less")
+		}
+		rep, err := r.Step()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Items) != 32 {
+			b.Fatalf("a step of %d sequences, want 32", len(rep.Items))
+		}
+	}
+	b.StopTimer()
+	var ops time.Duration
+	for _, d := range clock.total {
+		ops += d
+	}
+	per := func(d time.Duration) float64 { return float64(d) / 1e6 / float64(b.N) }
+	b.ReportMetric(per(ops), "ops-ms")
+	b.ReportMetric(per(b.Elapsed()-ops), "outside-ms")
+}
