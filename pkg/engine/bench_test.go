@@ -190,12 +190,14 @@ func cpuTime() time.Duration {
 // and prefilled before the timer starts, so every timed step decodes all
 // 32 (over short contexts: attention is cheap here, which is not the
 // point). Each request may generate 500 tokens (32 × 516 tokens fit the
-// cache's 1,320 blocks of 16), room for -benchtime 490x. "ops-ms" is the time inside the model's operators, "outside-ms"
-// the rest of the step: scheduling, building the batch, recording tokens,
-// and the forward's own bookkeeping.
+// cache's 1,320 blocks of 16), room for -benchtime 490x. "ops-ms" is the
+// time inside the model's operators, "outside-ms" the rest of the step:
+// scheduling, building the batch, recording tokens, and the forward's own
+// bookkeeping.
 //
 //	go test -run XXX -bench RunnerStep -benchtime 10x .
 func BenchmarkRunnerStep(b *testing.B) {
+	const maxNew, warm = 500, 3 // tokens a request may make; untimed steps
 	m := qwen3Model(b, "BF16")
 	r, err := NewRunner(m, Config{Sched: sched.Settings{Kind: "sarathi", BlockSize: 16,
 		NumKVBlocks: m.Cache.NumBlocks(), MaxBatchSize: 32, ChunkSize: 512}})
@@ -207,11 +209,11 @@ func BenchmarkRunnerStep(b *testing.B) {
 		for j := range prompt {
 			prompt[j] = int32(7*i + j)
 		}
-		if err := r.Add(Request{ID: int64(1000 + i), Prompt: prompt, MaxNewTokens: 500}); err != nil {
+		if err := r.Add(Request{ID: int64(1000 + i), Prompt: prompt, MaxNewTokens: maxNew}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	for range 3 { // the prefill, then two decode steps
+	for range warm { // the prefill, then two decode steps
 		if _, err := r.Step(); err != nil {
 			b.Fatal(err)
 		}
@@ -221,7 +223,7 @@ func BenchmarkRunnerStep(b *testing.B) {
 	defer func() { m.Timer = nil }()
 	b.ResetTimer()
 	for i := range b.N {
-		if i == 500-3 {
+		if i == maxNew-warm {
 			b.Fatal("the requests would finish: use -benchtime 490x or less")
 		}
 		rep, err := r.Step()

@@ -19,9 +19,7 @@ func (c *CPU) AddBias(y, b backend.Tensor) {
 	Y, B := f32s(y), f32s(b).f32
 	for i := range Y.rows {
 		row := Y.f32[i*Y.cols : (i+1)*Y.cols]
-		for j := range row {
-			row[j] += B[j]
-		}
+		addRow(row, row, B[:len(row)])
 	}
 }
 
