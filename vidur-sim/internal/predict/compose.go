@@ -49,11 +49,216 @@ type Predictor struct {
 	// Jitter, when set, scales each stage's time by a factor drawn from
 	// the measured step-time spread (simcheck's extra; nil in Vidur mode).
 	Jitter *Jitter
+
+	// Memos of StageTime by token count, by (decode requests, KV
+	// granules) and by batch size. They assume M and S do not change
+	// once the predictor is in use.
+	tokMemo []tokenSums
+	decMemo [][]float64
+	cpuMemo []float64
 }
 
 // StageTime returns the stage's total and model execution times in s
 // (vidur-semantics.md §4.6), in Vidur's order of float operations.
+//
+// Everything but attention depends on the batch's token count alone (the
+// token-indexed operators, the collectives, the embedding) or on its size
+// (the CPU overheads), so those sums are memoised by those counts; the
+// additions that follow keep Python's order, and the results are the same
+// bits as composing every operator afresh.
 func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64, err error) {
+	m, s := p.M, &p.S
+	k, ok := p.byTokens(b)
+	if !ok {
+		return p.stageTimeSlow(b, stage)
+	}
+	var e errs
+	decB, decKV, nPre, preKV, sumSq := b.AttentionParams(s.KVGranularity)
+	dec := 0.0
+	if decB > 0 {
+		dec = p.decode(&e, decB, decKV) * (1 + float64(s.decodeFrac()*b2f(decB > 1)))
+	}
+	prefill := 0.0
+	if nPre > 0 {
+		c := int(math.Round(math.Sqrt(float64(sumSq))))
+		v, err := m.Prefill(preKV, c)
+		e.add(err)
+		prefill = v * (1 + float64(s.prefillFrac()*b2f(nPre > 1)))
+	}
+	if e.err != nil {
+		return p.stageTimeSlow(b, stage)
+	}
+	attn := k.pre4 + dec + prefill + k.tp + k.attnNorm
+	if k.hasQK {
+		attn += k.qkNorm
+	}
+	block := attn + k.mlp + k.add
+	pp := 0.0
+	if stage != s.PP-1 {
+		pp = k.send
+	}
+	stageMs := float64(block*float64(s.LayersPerStage)) + pp
+	if s.Extras {
+		stageMs += p.extras(&e, b, stage, k)
+		if e.err != nil {
+			return p.stageTimeSlow(b, stage)
+		}
+	}
+	model = stageMs * 1e-3
+	cpu := 0.0
+	if s.CPUOverhead {
+		if cpu, ok = p.cpuBySize(b.Size()); !ok {
+			return p.stageTimeSlow(b, stage)
+		}
+	}
+	total = model + float64(cpu*1e-3)
+	return total, model, nil
+}
+
+// tokenSums is what a stage's time takes from its batch's token count:
+// the partial sums of StageTime's additions that involve no attention
+// term, in the order Python adds them.
+type tokenSums struct {
+	pre4     float64 // pre + post + rope + save
+	tp       float64 // the all-reduce term (0 without TP)
+	attnNorm float64
+	qkNorm   float64
+	hasQK    bool
+	mlp      float64 // up + down + act + tp + mlpNorm
+	add      float64
+	send     float64 // send/recv to the next stage (PP > 1)
+	emb      float64 // the embedding extra
+	set      bool
+}
+
+// memoKeys bounds the memos by token count and batch size: a batch's
+// tokens stay below a chunk or max_tokens_in_batch, far below this.
+const memoKeys = 1 << 16
+
+// byTokens returns b's token sums, computing them on first use; ok is
+// false when an operator has no value for the key (the caller then
+// composes afresh and reports the lookup's own error).
+func (p *Predictor) byTokens(b *entity.Batch) (k *tokenSums, ok bool) {
+	n := b.TotalTokens
+	if n < 0 || n >= memoKeys {
+		return nil, false
+	}
+	if n >= len(p.tokMemo) {
+		p.tokMemo = append(p.tokMemo, make([]tokenSums, max(n+1, 2*len(p.tokMemo), 256)-len(p.tokMemo))...)
+	}
+	k = &p.tokMemo[n]
+	if k.set {
+		return k, true
+	}
+	m, s := p.M, &p.S
+	tr := s.tokensKey(b)
+	var e errs
+	pre := e.op(m, AttnPreProj, tr)
+	post := e.op(m, AttnPostProj, tr)
+	rope := e.op(m, AttnRope, tr)
+	save := e.op(m, KVSave, n)
+	up := e.op(m, MLPUpProj, tr)
+	down := e.op(m, MLPDownProj, tr)
+	act := e.op(m, MLPAct, tr)
+	attnNorm := e.op(m, InputNorm, tr)
+	mlpNorm := 0.0
+	if s.PostAttnNorm {
+		mlpNorm = e.op(m, PostAttnNorm, tr)
+	}
+	add := e.op(m, Add, tr)
+	tp := 0.0
+	if s.TP > 1 {
+		tp = e.op(m, AllReduce, tr) + s.NCCLLaunchMs + float64(s.NCCLSkewMs*math.Pow(float64(s.TP), 1.25))
+	}
+	send := 0.0
+	if s.PP > 1 {
+		send = e.op(m, SendRecv, tr)
+	}
+	qk, hasQK := 0.0, s.Extras && m.Has(QKNorm)
+	if hasQK {
+		qk = e.op(m, QKNorm, tr)
+	}
+	emb := 0.0
+	if s.Extras && m.Has(Emb) {
+		emb = e.op(m, Emb, tr)
+	}
+	if e.err != nil {
+		return nil, false
+	}
+	*k = tokenSums{pre4: pre + post + rope + save, tp: tp, attnNorm: attnNorm, qkNorm: qk, hasQK: hasQK,
+		mlp: up + down + act + tp + mlpNorm, add: add, send: send, emb: emb, set: true}
+	return k, true
+}
+
+// decode is the decode attention time, memoised by (requests, mean KV
+// length in granules): the mean is rounded up to the granularity, so a run
+// meets few distinct keys. Each batch size's row grows as its keys do.
+func (p *Predictor) decode(e *errs, decB, decKV int) float64 {
+	g := max(p.S.KVGranularity, 1)
+	kv := decKV / g
+	if decKV%g != 0 || decB >= memoKeys || kv >= memoKeys {
+		v, err := p.M.Decode(decB, decKV)
+		e.add(err)
+		return v
+	}
+	if decB >= len(p.decMemo) {
+		p.decMemo = append(p.decMemo, make([][]float64, max(decB+1, 2*len(p.decMemo), 64)-len(p.decMemo))...)
+	}
+	row := p.decMemo[decB]
+	if kv >= len(row) {
+		old := len(row)
+		row = append(row, make([]float64, max(kv+1, 2*old, 16)-old)...)
+		for i := old; i < len(row); i++ {
+			row[i] = math.NaN()
+		}
+		p.decMemo[decB] = row
+	}
+	if v := row[kv]; !math.IsNaN(v) {
+		return v
+	}
+	v, err := p.M.Decode(decB, decKV)
+	if err != nil {
+		e.add(err)
+		return v
+	}
+	row[kv] = v
+	return v
+}
+
+// cpuBySize is the CPU overheads' sum for a batch of n requests.
+func (p *Predictor) cpuBySize(n int) (float64, bool) {
+	if n < 0 || n >= memoKeys {
+		return 0, false
+	}
+	if n >= len(p.cpuMemo) {
+		old := len(p.cpuMemo)
+		p.cpuMemo = append(p.cpuMemo, make([]float64, max(n+1, 2*old, 256)-old)...)
+		for i := old; i < len(p.cpuMemo); i++ {
+			p.cpuMemo[i] = math.NaN()
+		}
+	}
+	if c := p.cpuMemo[n]; !math.IsNaN(c) {
+		return c, true
+	}
+	var e errs
+	cpu := 0.0
+	for _, op := range cpuOps {
+		if p.M.Has(op) {
+			cpu += e.op(p.M, op, n)
+		}
+	}
+	if e.err != nil {
+		return 0, false
+	}
+	p.cpuMemo[n] = cpu
+	return cpu, true
+}
+
+var cpuOps = [...]Op{CPUSchedule, CPUSamplerE2E, CPUPrepareInputs, CPUProcessOutputs, CPURayComm}
+
+// stageTimeSlow composes every operator afresh: the reference the memoised
+// path reproduces, and the path that reports a missing key.
+func (p *Predictor) stageTimeSlow(b *entity.Batch, stage int) (total, model float64, err error) {
 	m, s := p.M, &p.S
 	tr := s.tokensKey(b)
 	var e errs
@@ -105,12 +310,12 @@ func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64,
 	block := attn + mlp + add
 	stageMs := float64(block*float64(s.LayersPerStage)) + pp
 	if s.Extras {
-		stageMs += p.extras(&e, b, stage)
+		stageMs += p.extras(&e, b, stage, nil)
 	}
 	model = stageMs * 1e-3
 	cpu := 0.0
 	if s.CPUOverhead {
-		for _, op := range []Op{CPUSchedule, CPUSamplerE2E, CPUPrepareInputs, CPUProcessOutputs, CPURayComm} {
+		for _, op := range cpuOps {
 			if m.Has(op) {
 				cpu += e.op(m, op, b.Size())
 			}
@@ -123,11 +328,16 @@ func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64,
 // extras is the embedding (first stage) and the per-sequence tail (last
 // stage: final norm, LM head, sampling) for the sequences that produce a
 // token in this batch: decodes, and prefills that finish their prompt.
-func (p *Predictor) extras(e *errs, b *entity.Batch, stage int) float64 {
+// With k the embedding comes from the token memo.
+func (p *Predictor) extras(e *errs, b *entity.Batch, stage int, k *tokenSums) float64 {
 	m := p.M
 	ms := 0.0
 	if stage == 0 && m.Has(Emb) {
-		ms += e.op(m, Emb, p.S.tokensKey(b))
+		if k != nil {
+			ms += k.emb
+		} else {
+			ms += e.op(m, Emb, p.S.tokensKey(b))
+		}
 	}
 	if stage == p.S.PP-1 {
 		seqs := 0

@@ -3,6 +3,7 @@ package predict
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,55 @@ func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
 	wantTP := 2 * 4 * (v(AllReduce, 72) + 0.02) * 1e-3
 	if math.Abs(mod0-modTP1-wantTP) > 1e-12 {
 		t.Errorf("TP term %g, want %g", mod0-modTP1, wantTP)
+	}
+}
+
+// TestStageTimeMemoMatchesComposition: the memoised StageTime gives the
+// same bits as composing every operator afresh, on first use of a key and
+// on reuse, for mixed batches with and without the extras and the CPU
+// overheads, at TP 1 and 2.
+func TestStageTimeMemoMatchesComposition(t *testing.T) {
+	p := writeBundle(t)
+	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Train(b, 1, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tp := range []int{1, 2} {
+		for _, extras := range []bool{false, true} {
+			s := Settings{LayersPerStage: 4, PP: 1, TP: tp, GQA: true, PostAttnNorm: true, KVGranularity: 64,
+				DecodeOverhead: 0.1, PrefillOverhd: 0.1, NCCLLaunchMs: 0.02, Extras: extras, CPUOverhead: extras}
+			memo := &Predictor{M: n, S: s}
+			for i := range 400 {
+				var reqs []*entity.Request
+				var toks []int
+				for j := range 1 + rng.IntN(40) {
+					r := entity.NewRequest(j, 0, 1+rng.IntN(2000), 1+rng.IntN(500))
+					if rng.IntN(4) > 0 {
+						r.PrefillComplete, r.Processed = true, r.PrefillTokens+rng.IntN(r.DecodeTokens)
+						toks = append(toks, 1)
+					} else {
+						r.Processed = rng.IntN(r.PrefillTokens)
+						toks = append(toks, 1+rng.IntN(r.PrefillTokens-r.Processed))
+					}
+					reqs = append(reqs, r)
+				}
+				batch := entity.NewBatch(i, 0, reqs, toks)
+				want, wantModel, err := (&Predictor{M: n, S: s}).stageTimeSlow(batch, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					got, gotModel, err := memo.StageTime(batch, 0)
+					if err != nil || got != want || gotModel != wantModel {
+						t.Fatalf("tp %d extras %t batch %d: memoised (%v, %v, %v), composed (%v, %v)", tp, extras, i, got, gotModel, err, want, wantModel)
+					}
+				}
+			}
+		}
 	}
 }
