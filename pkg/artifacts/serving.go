@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -70,34 +71,68 @@ type ServingMetrics struct {
 // (no token_metrics.csv) leaves ITL out. Goodput is left out unless slo
 // sets an objective.
 func ComputeServing(reqs []RequestRecord, toks []TokenRow, duration float64, slo SLO) ServingMetrics {
-	var m ServingMetrics
+	t := NewServingTally(len(reqs), toks != nil)
+	for i := range reqs {
+		t.Add(&reqs[i])
+	}
+	return t.Result(toks, duration, slo)
+}
+
+// ServingTally gathers what ComputeServing needs of each request record as
+// the records are produced, so that a writer of many requests need not
+// keep them all: three latencies per completed request (and its id, for
+// the ITL of token rows, when asked).
+type ServingTally struct {
+	m                ServingMetrics // counts
+	ttft, tpot, e2el []float64      // per completed request, in order; tpot may be NaN
+	ids              []int          // completed request ids, with token rows
+	keepIDs          bool
+}
+
+// NewServingTally returns a tally sized for n requests; withTokens keeps
+// the ids that Result's token rows are matched against.
+func NewServingTally(n int, withTokens bool) *ServingTally {
+	t := &ServingTally{ttft: make([]float64, 0, n), tpot: make([]float64, 0, n), e2el: make([]float64, 0, n), keepIDs: withTokens}
+	if withTokens {
+		t.ids = make([]int, 0, n)
+	}
+	return t
+}
+
+// Grow makes room for n more requests.
+func (t *ServingTally) Grow(n int) {
+	t.ttft, t.tpot, t.e2el = slices.Grow(t.ttft, n), slices.Grow(t.tpot, n), slices.Grow(t.e2el, n)
+	if t.keepIDs {
+		t.ids = slices.Grow(t.ids, n)
+	}
+}
+
+// Add counts one request record.
+func (t *ServingTally) Add(r *RequestRecord) {
+	if r.Status != StatusOK {
+		t.m.Failed++
+		return
+	}
+	if t.keepIDs {
+		t.ids = append(t.ids, r.RequestID)
+	}
+	t.m.Completed++
+	t.m.TotalInputTokens += r.NumPrefillTokens
+	t.m.TotalOutputTokens += r.NumDecodeTokensActual
+	x := r.Metrics()
+	t.ttft, t.tpot, t.e2el = append(t.ttft, x.TTFT), append(t.tpot, x.TPOT), append(t.e2el, x.E2E)
+}
+
+// Result is ComputeServing's summary of the records added. It sorts the
+// tally's latencies in place: call it once.
+func (t *ServingTally) Result(toks []TokenRow, duration float64, slo SLO) ServingMetrics {
+	m := t.m
 	if duration > 0 && !math.IsInf(duration, 1) {
 		m.Duration = duration
 	}
-	ttft, tpot, e2el := make([]float64, 0, len(reqs)), make([]float64, 0, len(reqs)), make([]float64, 0, len(reqs))
-	var ok map[int]bool // completed request ids, for the token rows' ITL
-	if toks != nil {
-		ok = make(map[int]bool, len(reqs))
-	}
 	good := 0
-	for i := range reqs {
-		r := &reqs[i]
-		if r.Status != StatusOK {
-			m.Failed++
-			continue
-		}
-		if ok != nil {
-			ok[r.RequestID] = true
-		}
-		m.Completed++
-		m.TotalInputTokens += r.NumPrefillTokens
-		m.TotalOutputTokens += r.NumDecodeTokensActual
-		x := r.Metrics()
-		ttft, e2el = append(ttft, x.TTFT), append(e2el, x.E2E)
-		if !math.IsNaN(x.TPOT) {
-			tpot = append(tpot, x.TPOT)
-		}
-		if slo.meets(x) {
+	for i := range t.ttft {
+		if slo.meets(RequestMetrics{TTFT: t.ttft[i], TPOT: t.tpot[i], E2E: t.e2el[i]}) {
 			good++
 		}
 	}
@@ -109,18 +144,28 @@ func ComputeServing(reqs []RequestRecord, toks []TokenRow, duration float64, slo
 			m.RequestGoodput = per(good, m.Duration)
 		}
 	}
-	m.MeanTTFTms, m.MedianTTFTms, m.StdTTFTms, m.P90TTFTms, m.P99TTFTms = describeMs(ttft)
-	m.MeanTPOTms, m.MedianTPOTms, m.StdTPOTms, m.P90TPOTms, m.P99TPOTms = describeMs(tpot)
-	m.MeanE2ELms, m.MedianE2ELms, m.StdE2ELms, m.P90E2ELms, m.P99E2ELms = describeMs(e2el)
+	tpot := t.tpot[:0] // the measurable TPOTs, kept in order
+	for _, v := range t.tpot {
+		if !math.IsNaN(v) {
+			tpot = append(tpot, v)
+		}
+	}
+	m.MeanTTFTms, m.MedianTTFTms, m.StdTTFTms, m.P90TTFTms, m.P99TTFTms = describeSortedMs(t.ttft)
+	m.MeanTPOTms, m.MedianTPOTms, m.StdTPOTms, m.P90TPOTms, m.P99TPOTms = describeSortedMs(tpot)
+	m.MeanE2ELms, m.MedianE2ELms, m.StdE2ELms, m.P90E2ELms, m.P99E2ELms = describeSortedMs(t.e2el)
 	if toks != nil {
+		ok := make(map[int]bool, len(t.ids))
+		for _, id := range t.ids {
+			ok[id] = true
+		}
 		var itl []float64
-		for _, t := range toks {
+		for _, tk := range toks {
 			// Token 0's latency is the TTFT; the gaps start at token 1.
-			if t.TokenIndex >= 1 && ok[t.RequestID] {
-				itl = append(itl, t.Latency)
+			if tk.TokenIndex >= 1 && ok[tk.RequestID] {
+				itl = append(itl, tk.Latency)
 			}
 		}
-		m.MeanITLms, m.MedianITLms, m.StdITLms, m.P90ITLms, m.P99ITLms = describeMs(itl)
+		m.MeanITLms, m.MedianITLms, m.StdITLms, m.P90ITLms, m.P99ITLms = describeSortedMs(itl)
 	}
 	return m
 }
@@ -138,18 +183,17 @@ func per(n int, duration float64) *float64 {
 	return &v
 }
 
-// describeMs returns the mean, median, standard deviation (population,
-// numpy's default ddof=0), p90 and p99 of xs (in s) in ms; all nil when
-// xs is empty.
-func describeMs(xs []float64) (mean, median, std, p90, p99 *float64) {
+// describeSortedMs returns the mean, median, standard deviation
+// (population, numpy's default ddof=0), p90 and p99 of xs (in s) in ms;
+// all nil when xs is empty. It sorts xs in place.
+func describeSortedMs(xs []float64) (mean, median, std, p90, p99 *float64) {
 	if len(xs) == 0 {
 		return nil, nil, nil, nil, nil
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	st := summariseSorted(s)
+	sort.Float64s(xs)
+	st := summariseSorted(xs)
 	ms := func(v float64) *float64 { v *= 1e3; return &v }
-	return ms(st.Mean), ms(Percentile(s, 50)), ms(st.Std), ms(Percentile(s, 90)), ms(Percentile(s, 99))
+	return ms(st.Mean), ms(Percentile(xs, 50)), ms(st.Std), ms(Percentile(xs, 90)), ms(Percentile(xs, 99))
 }
 
 // Percentile returns the p-th percentile (0 ≤ p ≤ 100) of sorted, a

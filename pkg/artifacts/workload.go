@@ -202,11 +202,16 @@ func ReadPrompts(path string, r io.Reader) ([]Prompt, error) {
 // num_prefill_tokens, num_decode_tokens; extra columns ignored). Request
 // ids are the row order. Arrivals must not go back in time.
 func ReadTraceReplay(path string, r io.Reader) ([]Request, error) {
+	return readTraceReplay(path, r, 0)
+}
+
+// readTraceReplay reads a trace into a slice sized for rows requests.
+func readTraceReplay(path string, r io.Reader, rows int) ([]Request, error) {
 	t, err := NewTable(path, r, "arrived_at", "num_prefill_tokens", "num_decode_tokens")
 	if err != nil {
 		return nil, err
 	}
-	var out []Request
+	out := make([]Request, 0, rows)
 	prev := math.Inf(-1)
 	for t.Next() {
 		q := Request{
@@ -232,14 +237,40 @@ func ReadTraceReplay(path string, r io.Reader) ([]Request, error) {
 	return out, t.Err()
 }
 
-// ReadTraceReplayFile opens and reads a trace-replay CSV.
+// ReadTraceReplayFile opens and reads a trace-replay CSV. It counts the
+// file's lines first, so that the requests are read into one array of the
+// right size rather than copied into ever larger ones, whose fresh pages
+// each cost a page fault.
 func ReadTraceReplayFile(path string) ([]Request, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadTraceReplay(path, f)
+	lines, err := countLines(f)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return readTraceReplay(path, f, lines)
+}
+
+// countLines counts the newlines r holds.
+func countLines(r io.Reader) (int, error) {
+	buf := make([]byte, 32<<10)
+	n := 0
+	for {
+		k, err := r.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // ReadWorkloadDir reads and cross-checks a workload directory.

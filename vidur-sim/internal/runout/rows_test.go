@@ -40,7 +40,8 @@ func TestWriterMatchesRunWriter(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, r := range reqs {
-				rw.Request(Record(r, ""))
+				rec := Record(r, "")
+				rw.Request(&rec)
 				rw.Tokens(r.ID, float64(r.ArrivedAt), r.TokenTimes, r.TokenBatch)
 				w.RequestDone(r)
 				if i < len(batches) {
@@ -51,7 +52,8 @@ func TestWriterMatchesRunWriter(t *testing.T) {
 				}
 			}
 			for _, f := range failed {
-				rw.Request(Record(f.r, f.reason))
+				rec := Record(f.r, f.reason)
+				rw.Request(&rec)
 				rw.Tokens(f.r.ID, float64(f.r.ArrivedAt), f.r.TokenTimes, f.r.TokenBatch)
 				w.Failed(f.r, f.reason)
 			}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 
 	"github.com/simcheck/simcheck/pkg/artifacts"
@@ -15,16 +14,16 @@ import (
 )
 
 // Writer is a sim.Observer that writes the run's CSVs and, when asked,
-// chrome_trace.json. It keeps what the serving summary needs (the request
-// records and the inter-token gaps) so that run_meta.json is written
-// once, without reading the CSVs back.
+// chrome_trace.json. It keeps what the serving summary needs (three
+// latencies per request and the inter-token gaps) so that run_meta.json
+// is written once, without reading the CSVs back.
 type Writer struct {
 	d            *artifacts.Dir
 	req          *requestWriter
 	batch        *csvFile
 	tok          *tokenWriter
 	floats       floatCache
-	recs         []artifacts.RequestRecord
+	tally        *artifacts.ServingTally
 	nOK, nFailed int
 	chrome       *bufio.Writer
 	cf           *os.File
@@ -38,7 +37,7 @@ const ChromeTraceFile = "chrome_trace.json"
 // New opens the writers inside d: request_metrics.csv always,
 // token_metrics.csv and batch_metrics.csv when asked.
 func New(d *artifacts.Dir, tokens, batches, chrome bool) (*Writer, error) {
-	w := &Writer{d: d, first: true}
+	w := &Writer{d: d, first: true, tally: artifacts.NewServingTally(0, false)}
 	if err := w.open(tokens, batches, chrome); err != nil {
 		w.closeFiles()
 		return nil, err
@@ -72,14 +71,14 @@ func (w *Writer) open(tokens, batches, chrome bool) error {
 }
 
 // Record converts a finished (or, with reason, failed) request.
-func Record(r *entity.Request, reason string) *artifacts.RequestRecord {
+func Record(r *entity.Request, reason string) artifacts.RequestRecord {
 	t := func(v des.Time, set bool) float64 {
 		if !set {
 			return math.NaN()
 		}
 		return float64(v)
 	}
-	rec := &artifacts.RequestRecord{
+	rec := artifacts.RequestRecord{
 		RequestID:             r.ID,
 		ArrivedAt:             float64(r.ArrivedAt),
 		ScheduledAt:           t(r.ScheduledAt, r.Scheduled || r.NumRestarts > 0),
@@ -97,13 +96,14 @@ func Record(r *entity.Request, reason string) *artifacts.RequestRecord {
 	return rec
 }
 
-// Expect sizes the request records for n requests up front, so that
-// they are not copied into ever larger arrays as the run goes.
-func (w *Writer) Expect(n int) { w.recs = slices.Grow(w.recs, n) }
+// Expect sizes the serving summary's tally for n requests up front, so
+// that it is not copied into ever larger arrays as the run goes.
+func (w *Writer) Expect(n int) { w.tally.Grow(n) }
 
 // RequestDone implements sim.Observer.
 func (w *Writer) RequestDone(r *entity.Request) {
-	w.request(Record(r, ""))
+	rec := Record(r, "")
+	w.request(&rec)
 	if r.Track {
 		if w.tok != nil {
 			w.tok.add(r, true)
@@ -114,7 +114,8 @@ func (w *Writer) RequestDone(r *entity.Request) {
 
 // Failed writes a request that never finished.
 func (w *Writer) Failed(r *entity.Request, reason string) {
-	w.request(Record(r, reason))
+	rec := Record(r, reason)
+	w.request(&rec)
 	if r.Track {
 		if w.tok != nil {
 			w.tok.add(r, false)
@@ -129,7 +130,7 @@ func (w *Writer) request(rec *artifacts.RequestRecord) {
 	} else {
 		w.nFailed++
 	}
-	w.recs = append(w.recs, *rec)
+	w.tally.Add(rec)
 	w.req.add(rec)
 }
 
@@ -223,7 +224,7 @@ func (w *Writer) Close(meta *artifacts.RunMeta, slo artifacts.SLO) error {
 	}
 	// Without token_metrics.csv the summary has no ITL, as when it is
 	// read from the files.
-	s := artifacts.ComputeServing(w.recs, nil, meta.Duration, slo)
+	s := w.tally.Result(nil, meta.Duration, slo)
 	if w.tok != nil {
 		setITL(&s, w.tok.itl())
 	}
