@@ -23,7 +23,7 @@ type csvFile struct {
 	row []byte
 	// floats remembers recent numbers' text: a batch's completion time is
 	// the completion time of every token it made, and consecutive batches'
-	// gap the latency of most of them.
+	// gap the latency of most of them. Nil formats every number afresh.
 	floats *floatCache
 	n      int
 }
@@ -50,7 +50,11 @@ func (c *csvFile) int(v int) {
 // float appends artifacts.Float(v): the shortest text that reads back as
 // v, nothing for NaN.
 func (c *csvFile) float(v float64) {
-	if !math.IsNaN(v) {
+	switch {
+	case math.IsNaN(v):
+	case c.floats == nil:
+		c.row = strconv.AppendFloat(c.row, v, 'g', -1, 64)
+	default:
 		c.row = c.floats.append(c.row, v)
 	}
 	c.row = append(c.row, ',')
