@@ -28,23 +28,42 @@ func (s *sarathi) next() (*entity.Batch, error) {
 	prefills := s.prefills[:0]
 	skipped := s.skipped[:0]
 	base := s.preempted // the whole list; popping below re-slices it
+	pre := base         // s.preempted, kept in a register between evictions
 	used := 0
-	for len(s.preempted) > 0 {
+	for len(pre) > 0 {
 		if len(reqs) == s.maxMicro {
 			break
 		}
-		r := s.preempted[0]
-		s.preempted = s.preempted[1:]
+		r := pre[0]
+		pre = pre[1:]
 		if !r.PrefillComplete {
 			prefills = append(prefills, r)
 			continue
 		}
-		if s.admitRunning(r) {
+		// The common case of admitRunning, inline: a free block (which
+		// Vidur asks of every running request) and at most one token
+		// without KV, which takes a block.
+		if r.Allocated && s.cfg.NumBlocks-s.allocated >= 1 {
+			if need := r.Processed - r.Blocks*s.cfg.BlockSize; need <= 1 {
+				if need == 1 {
+					s.allocate(r, 1)
+				}
+				used++
+				reqs = append(reqs, r)
+				toks = append(toks, 1)
+				continue
+			}
+		}
+		s.preempted = pre
+		ok := s.admitRunning(r) // may evict from the back of s.preempted
+		pre = s.preempted
+		if ok {
 			used++
 			reqs = append(reqs, r)
 			toks = append(toks, 1)
 		}
 	}
+	s.preempted = pre
 	for _, r := range prefills {
 		n := s.chunk(r, used)
 		if n == 0 {
