@@ -16,9 +16,11 @@ type Batch struct {
 	CompletedAt         des.Time
 	attnDone            bool
 	decodeB, decodeKV   int
+	decodeSum           int // Σ processed tokens of the decodes
 	prefillKV, prefillC int
 	numPrefills         int
 	prefillSumSq        int
+	finishing           int // prefill chunks that complete their prompt
 }
 
 // NewBatch builds a batch; id comes from the simulator's batch counter.
@@ -37,15 +39,31 @@ func (b *Batch) Set(id, replica int, reqs []*Request, tokens []int) {
 	b.count()
 }
 
+// count sums the batch's tokens and, in the same pass over its requests,
+// what AttentionParams needs of them but the KV granularity: the requests'
+// state does not change between a batch's forming and its stages.
 func (b *Batch) count() {
 	for i, r := range b.Requests {
-		b.TotalTokens += b.Tokens[i]
-		if !r.PrefillComplete {
-			b.PrefillTokens += b.Tokens[i]
+		n := b.Tokens[i]
+		b.TotalTokens += n
+		if r.PrefillComplete {
+			b.decodeB++
+			b.decodeSum += r.Processed
+			continue
+		}
+		b.PrefillTokens += n
+		b.numPrefills++
+		b.prefillSumSq += n * n
+		if r.Processed+n >= r.PrefillTokens {
+			b.finishing++
 		}
 	}
 	b.TotalTokensRounded = (b.TotalTokens + 7) / 8 * 8
 }
+
+// LogitSeqs is how many sequences produce a token in this batch: the
+// decodes and the prefill chunks that complete their prompt.
+func (b *Batch) LogitSeqs() int { return b.decodeB + b.finishing }
 
 // DecodeTokens is TotalTokens − PrefillTokens.
 func (b *Batch) DecodeTokens() int { return b.TotalTokens - b.PrefillTokens }
@@ -68,21 +86,17 @@ func (b *Batch) OnSchedule(t des.Time) {
 // to g) and aggregated chunk sumSq = Σ c_i².
 func (b *Batch) AttentionParams(g int) (decodeB, decodeKV, numPrefills, prefillKV, sumSq int) {
 	if !b.attnDone {
-		sum := 0
-		for i, r := range b.Requests {
-			if r.PrefillComplete {
-				b.decodeB++
-				sum += r.Processed
-				continue
+		if b.numPrefills > 0 {
+			for _, r := range b.Requests {
+				if !r.PrefillComplete {
+					b.prefillKV += ceilTo(r.Processed, g)
+				}
 			}
-			b.numPrefills++
-			b.prefillKV += ceilTo(r.Processed, g)
-			b.prefillSumSq += b.Tokens[i] * b.Tokens[i]
 		}
 		if b.decodeB > 0 {
 			// int(np.mean(D)): the float mean of integers truncates to the
 			// integer quotient (the sum is exact below 2^53).
-			b.decodeKV = ceilTo(sum/b.decodeB, g)
+			b.decodeKV = ceilTo(b.decodeSum/b.decodeB, g)
 		}
 		b.attnDone = true
 	}

@@ -340,13 +340,7 @@ func (p *Predictor) extras(e *errs, b *entity.Batch, stage int, k *tokenSums) fl
 		}
 	}
 	if stage == p.S.PP-1 {
-		seqs := 0
-		for i, r := range b.Requests {
-			if r.PrefillComplete || r.Processed+b.Tokens[i] >= r.PrefillTokens {
-				seqs++
-			}
-		}
-		if seqs > 0 {
+		if seqs := b.LogitSeqs(); seqs > 0 {
 			for _, op := range []Op{Norm, LMHead, Sample} {
 				if m.Has(op) {
 					ms += e.op(m, op, seqs)
