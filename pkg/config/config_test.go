@@ -188,6 +188,29 @@ func TestOverrideTyping(t *testing.T) {
 	}
 }
 
+// TestOverridesTogether: several overrides on one line all apply; a key
+// given twice keeps the later value, as when they applied one by one.
+func TestOverridesTogether(t *testing.T) {
+	t.Parallel()
+	c, cfg, err := loadBench(t, Options{}, "bench.iters=3", "bench.rate=0.5", "run_id=x", "model.arch.num_layers=7", "+extra=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Bench.Iters != 3 || c.Bench.Rate != 0.5 || c.RunID != "x" || c.Model.Arch.NumLayers != 7 || c.Extra != 2 || c.Bench.Seed != 1 {
+		t.Errorf("got %+v, run_id %q, layers %d, extra %d", c.Bench, c.RunID, c.Model.Arch.NumLayers, c.Extra)
+	}
+	if cfg.Given("bench.rate") != "command line" || cfg.Given("bench.seed") != "" {
+		t.Errorf("given: rate %q, seed %q", cfg.Given("bench.rate"), cfg.Given("bench.seed"))
+	}
+	c, _, err = loadBench(t, Options{}, "bench.iters=3", "bench.label=y", "bench.iters=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Bench.Iters != 4 || c.Bench.Label != "y" {
+		t.Errorf("repeated key: got %+v, want iters 4, label y", c.Bench)
+	}
+}
+
 func TestOverrideErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

@@ -169,10 +169,8 @@ func Load(s Schema, args []string, opt Options) (*Config, error) {
 			c.given[key] = "config file " + opt.File
 		}
 	}
-	for _, o := range overrides {
-		if err := c.set(o[0], o[1], known); err != nil {
-			return nil, err
-		}
+	if err := c.setAll(overrides, known); err != nil {
+		return nil, err
 	}
 	if err := c.interpolate(); err != nil {
 		return nil, err
@@ -354,18 +352,72 @@ func keysOf(m map[string]bool) []string {
 }
 
 // set applies one command-line override, typed by the target struct.
+// setAll applies the command line's overrides in order. Each koanf Load
+// rebuilds the whole configuration's maps, so the overrides go in as one
+// map, unless a key repeats or one key lies under another (their order
+// then matters), when they go one at a time.
+func (c *Config) setAll(overrides [][2]string, known map[string]bool) error {
+	vals := make(map[string]any, len(overrides))
+	for _, o := range overrides {
+		key, v, err := c.value(o[0], o[1], known)
+		if err != nil {
+			return err
+		}
+		vals[key] = v
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	if len(vals) == len(overrides) && !nested(vals) {
+		return c.k.Load(confmap.Provider(vals, "."), nil)
+	}
+	for _, o := range overrides {
+		if err := c.set(o[0], o[1], known); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nested reports whether a key of vals lies under another (a.b and a.b.c).
+func nested(vals map[string]any) bool {
+	for k := range vals {
+		for p := k; ; {
+			i := strings.LastIndexByte(p, '.')
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+			if _, ok := vals[p]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (c *Config) set(key, raw string, known map[string]bool) error {
+	key, v, err := c.value(key, raw, known)
+	if err != nil {
+		return err
+	}
+	return c.k.Load(confmap.Provider(map[string]any{key: v}, "."), nil)
+}
+
+// value checks an override and returns its key (without a leading +) and
+// typed value, marking the key as given on the command line.
+func (c *Config) value(key, raw string, known map[string]bool) (string, any, error) {
 	add := strings.HasPrefix(key, "+")
 	key = strings.TrimPrefix(key, "+")
 	if !known[key] && !add {
 		if c.isSection(key) {
-			return usagef("", "override %s=%s: %q is a section; set one of its keys, e.g. %s", key, raw, key, firstUnder(key, known))
+			return "", nil, usagef("", "override %s=%s: %q is a section; set one of its keys, e.g. %s", key, raw, key, firstUnder(key, known))
 		}
 		cands := keysOf(known)
 		for _, g := range c.Groups {
 			cands = append(cands, g.Group)
 		}
-		return usagef("every key is listed by --print-config", "override %s=%s: unknown key %q%s", key, raw, key, didYouMean(key, cands))
+		return "", nil, usagef("every key is listed by --print-config", "override %s=%s: unknown key %q%s", key, raw, key, didYouMean(key, cands))
 	}
 	ft, ok := fieldType(reflect.TypeOf(c.schema.Target), strings.Split(key, "."))
 	var v any
@@ -378,10 +430,10 @@ func (c *Config) set(key, raw string, known map[string]bool) error {
 		err = yamlv3.Unmarshal([]byte(raw), &v)
 	}
 	if err != nil {
-		return usagef("", "override %s=%s: %s", key, raw, oneLine(err))
+		return "", nil, usagef("", "override %s=%s: %s", key, raw, oneLine(err))
 	}
 	c.given[key] = "command line"
-	return c.k.Load(confmap.Provider(map[string]any{key: v}, "."), nil)
+	return key, v, nil
 }
 
 // Given says where the user set key explicitly ("command line", or

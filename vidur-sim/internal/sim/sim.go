@@ -382,8 +382,11 @@ func (s *Sim) stageEnd(t des.Time, ev *event) error {
 func (s *Sim) batchEnd(t des.Time, ev *event) error {
 	b := ev.batch
 	b.CompletedAt = t
+	finished := false
 	for i, r := range b.Requests {
-		if n := r.OnBatchEnd(t, b.Tokens[i]); n > 0 && r.Track {
+		n := r.OnBatchEnd(t, b.Tokens[i])
+		finished = finished || r.Completed
+		if n > 0 && r.Track {
 			if r.TokenTimes == nil {
 				// A request emits at most the tokens it asked for
 				// (restarts do not emit again): one allocation each,
@@ -400,17 +403,14 @@ func (s *Sim) batchEnd(t des.Time, ev *event) error {
 	rep.sched.OnBatchEnd(b)
 	if s.obs != nil {
 		s.obs.BatchDone(b)
+	}
+	if finished { // most batches finish no request: no second walk
 		for _, r := range b.Requests {
 			if r.Completed {
 				s.done++
-				s.obs.RequestDone(r)
-				s.spare = append(s.spare, r)
-			}
-		}
-	} else {
-		for _, r := range b.Requests {
-			if r.Completed {
-				s.done++
+				if s.obs != nil {
+					s.obs.RequestDone(r)
+				}
 				s.spare = append(s.spare, r)
 			}
 		}
