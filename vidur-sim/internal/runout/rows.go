@@ -1,7 +1,6 @@
 package runout
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"math"
@@ -18,9 +17,12 @@ import (
 // checks them against it): numbers never need quoting, and a row with a
 // string cell that might is formatted by encoding/csv itself.
 type csvFile struct {
-	f   *os.File
-	bw  *bufio.Writer
+	f *os.File
+	// row holds the rows not yet written, then the row being built: rows
+	// are formatted in place and written writeBufSize at a time, with no
+	// copy into a buffered writer's own buffer.
 	row []byte
+	err error // the first write error; later rows are dropped
 	// floats remembers recent numbers' text: a batch's completion time is
 	// the completion time of every token it made, and consecutive batches'
 	// gap the latency of most of them. Nil formats every number afresh.
@@ -37,14 +39,29 @@ func createCSV(d *artifacts.Dir, name string, header []string, floats *floatCach
 	if err != nil {
 		return nil, err
 	}
-	c := &csvFile{f: f, bw: bufio.NewWriterSize(f, writeBufSize), floats: floats}
+	c := &csvFile{f: f, row: make([]byte, 0, writeBufSize+4<<10), floats: floats}
 	c.slowRow(header...)
 	return c, nil
 }
 
 func (c *csvFile) int(v int) {
-	c.row = strconv.AppendInt(c.row, int64(v), 10)
+	c.row = appendInt(c.row, v)
 	c.row = append(c.row, ',')
+}
+
+// appendInt is strconv.AppendInt in base 10, with the small numbers most
+// cells hold (token indices, batch sizes) written digit by digit instead
+// of through a copy call each.
+func appendInt(dst []byte, v int) []byte {
+	switch {
+	case uint(v) < 10:
+		return append(dst, byte('0'+v))
+	case uint(v) < 100:
+		return append(dst, byte('0'+v/10), byte('0'+v%10))
+	case uint(v) < 1000:
+		return append(dst, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
+	}
+	return strconv.AppendInt(dst, int64(v), 10)
 }
 
 // float appends artifacts.Float(v): the shortest text that reads back as
@@ -63,9 +80,18 @@ func (c *csvFile) float(v float64) {
 // end replaces the last cell's comma with the line end and writes the row.
 func (c *csvFile) end() {
 	c.row[len(c.row)-1] = '\n'
-	c.bw.Write(c.row)
-	c.row = c.row[:0]
 	c.n++
+	if len(c.row) >= writeBufSize {
+		c.flush()
+	}
+}
+
+// flush writes the pending rows.
+func (c *csvFile) flush() {
+	if c.err == nil && len(c.row) > 0 {
+		_, c.err = c.f.Write(c.row)
+	}
+	c.row = c.row[:0]
 }
 
 // slowRow writes one row through encoding/csv, for cells that may need
@@ -75,7 +101,10 @@ func (c *csvFile) slowRow(fields ...string) {
 	w := csv.NewWriter(&b)
 	w.Write(fields)
 	w.Flush()
-	c.bw.Write(b.Bytes())
+	c.row = append(c.row, b.Bytes()...)
+	if len(c.row) >= writeBufSize {
+		c.flush()
+	}
 }
 
 // plain reports whether encoding/csv writes s as it is: printable ASCII
@@ -93,7 +122,8 @@ func plain(s string) bool {
 }
 
 func (c *csvFile) close() error {
-	err := c.bw.Flush()
+	c.flush()
+	err := c.err
 	if cerr := c.f.Close(); err == nil {
 		err = cerr
 	}
