@@ -20,7 +20,8 @@ type Batch struct {
 	prefillKV, prefillC int
 	numPrefills         int
 	prefillSumSq        int
-	finishing           int // prefill chunks that complete their prompt
+	finishing           int  // prefill chunks that complete their prompt
+	unscheduled         bool // some request was never scheduled (or restarted)
 }
 
 // NewBatch builds a batch; id comes from the simulator's batch counter.
@@ -46,6 +47,7 @@ func (b *Batch) count() {
 	for i, r := range b.Requests {
 		n := b.Tokens[i]
 		b.TotalTokens += n
+		b.unscheduled = b.unscheduled || !r.Scheduled
 		if r.PrefillComplete {
 			b.decodeB++
 			b.decodeSum += r.Processed
@@ -74,6 +76,9 @@ func (b *Batch) Size() int { return len(b.Requests) }
 // OnSchedule marks the batch scheduled at t.
 func (b *Batch) OnSchedule(t des.Time) {
 	b.ScheduledAt = t
+	if !b.unscheduled {
+		return // every request's first schedule is recorded already
+	}
 	for _, r := range b.Requests {
 		r.OnBatchSchedule(t)
 	}

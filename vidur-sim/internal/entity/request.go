@@ -21,8 +21,7 @@ type Request struct {
 
 	ExecutionTime, ModelExecutionTime, PreemptedTime float64 // s
 
-	LatestStageScheduledAt, LatestStageCompletedAt         des.Time
-	LatestIterationScheduledAt, LatestIterationCompletedAt des.Time
+	LatestStageScheduledAt, LatestStageCompletedAt des.Time
 
 	// Blocks is the KV blocks the request holds on its replica, and
 	// Allocated whether it has an entry in the replica's allocation map
@@ -50,7 +49,6 @@ func (r *Request) TotalTokens() int { return r.PrefillTokens + r.DecodeTokens }
 
 // OnBatchSchedule records that a batch holding r was scheduled at t.
 func (r *Request) OnBatchSchedule(t des.Time) {
-	r.LatestIterationScheduledAt = t
 	if r.Scheduled {
 		return
 	}
@@ -85,7 +83,6 @@ func (r *Request) OnStageEnd(t des.Time, exec, modelExec float64) {
 // iteration also produces the first output token (vidur-semantics.md §2.1).
 func (r *Request) OnBatchEnd(t des.Time, n int) (newTokens int) {
 	r.Processed += n
-	r.LatestIterationCompletedAt = t
 	if r.Processed > r.TotalTokens() {
 		panic("entity: request processed more tokens than it has")
 	}

@@ -26,7 +26,7 @@ func referenceConfig(m predict.Model) Config {
 		Sched: sched.Config{Kind: sched.Sarathi, BatchSizeCap: 128, BlockSize: 16, ChunkSize: 512,
 			MaxTokensInBatch: 4096, WatermarkFraction: 0.01, MaxWaitingIters: 10, MaxTokens: 4096},
 		Plan:        sched.Plan{Arch: qwen2_7B, TP: 1, PP: 1, MemoryGB: 24, MarginFraction: 0.1, MaxTokens: 4096},
-		NumReplicas: 1, Global: sched.RoundRobin, Seed: 42,
+		NumReplicas: 1, Global: sched.RoundRobin, Seed: 42, VidurTimes: true,
 		Predictor: &predict.Predictor{M: m, S: predict.Settings{LayersPerStage: 28, PP: 1, TP: 1, GQA: true,
 			PostAttnNorm: true, KVGranularity: 64, DecodeOverhead: 0.1, PrefillOverhd: 0.1, NCCLLaunchMs: 0.02}},
 	}

@@ -24,6 +24,12 @@ type Config struct {
 	Predictor   *predict.Predictor
 	// TrackTokens records every output token's time on its request.
 	TrackTokens bool
+	// VidurTimes keeps Vidur's per-request execution, model execution and
+	// preemption times (entity.Request's stage bookkeeping, VidurRow), a
+	// walk over a batch's requests at each stage's start and end. No
+	// artifact holds them; the reference tests compare them with Python
+	// Vidur's.
+	VidurTimes bool
 }
 
 // Observer receives results as the simulation produces them. A request
@@ -350,8 +356,10 @@ func (s *Sim) stageSchedule(t des.Time, ev *event) error {
 	}
 	total += pen
 	st.start, st.exec, st.modelEx = t, total, model
-	for _, r := range b.Requests {
-		r.OnStageSchedule(t)
+	if s.cfg.VidurTimes {
+		for _, r := range b.Requests {
+			r.OnStageSchedule(t)
+		}
 	}
 	s.q.Push(t+des.Time(total), event{kind: evStageEnd, replica: ev.replica, stage: ev.stage, batch: b})
 	return nil
@@ -363,8 +371,10 @@ func (s *Sim) stageEnd(t des.Time, ev *event) error {
 	st.busy = false
 	st.idleSince = t
 	b := ev.batch
-	for _, r := range b.Requests {
-		r.OnStageEnd(t, st.exec, st.modelEx)
+	if s.cfg.VidurTimes {
+		for _, r := range b.Requests {
+			r.OnStageEnd(t, st.exec, st.modelEx)
+		}
 	}
 	if s.obs != nil {
 		s.obs.StageDone(int(ev.replica), int(ev.stage), b, st.start, st.exec)

@@ -9,7 +9,8 @@ import (
 // "Request Id", in its order: VidurRow's order.
 var VidurColumns = artifacts.VidurRequestColumns
 
-// VidurRow computes Vidur's per-request series for a completed request,
+// VidurRow computes Vidur's per-request series for a completed request
+// (its times need Config.VidurTimes),
 // with Vidur's divisors (the post-restart counts, vidur-semantics.md §10.8) and float
 // operations. interArrival is NaN for the first request.
 func VidurRow(r *entity.Request, interArrival float64) []float64 {
