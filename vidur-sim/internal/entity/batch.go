@@ -5,15 +5,17 @@ import "github.com/simcheck/simcheck/vidur-sim/internal/des"
 // Batch is one iteration of one replica (vidur-semantics.md §2.2): requests and
 // the tokens each processes. Counts are fixed at construction.
 type Batch struct {
-	ID                  int
-	Replica             int
-	Requests            []*Request
-	Tokens              []int
-	TotalTokens         int
-	PrefillTokens       int // tokens of requests not yet prefill-complete
-	TotalTokensRounded  int // ceilTo(TotalTokens, 8), the key of token-indexed ops
-	ScheduledAt         des.Time
-	CompletedAt         des.Time
+	ID                 int
+	Replica            int
+	Requests           []*Request
+	Tokens             []int
+	TotalTokens        int
+	PrefillTokens      int // tokens of requests not yet prefill-complete
+	TotalTokensRounded int // ceilTo(TotalTokens, 8), the key of token-indexed ops
+	ScheduledAt        des.Time
+	CompletedAt        des.Time
+	// Slot is where the simulator holds the batch while it is in flight.
+	Slot                int32
 	attnDone            bool
 	decodeB, decodeKV   int
 	decodeSum           int // Σ processed tokens of the decodes
