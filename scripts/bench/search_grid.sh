@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A 64-configuration capacity grid on the A30 Qwen2-7B bundle, run with
+# One capacity search on one core, then a 64-configuration capacity grid
+# on the A30 Qwen2-7B bundle, run with
 # launcher=local and again with launcher=parallel: prints each sweep's wall
 # and CPU time (user + sys of the sweep and every job, GNU time), checks
 # that the two give the same capacity and binding SLO for every job, and
@@ -38,6 +39,26 @@ echo "== build (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 (cd "$root/compare-runs" && go build -o "$work/bin/compare-runs" .)
 # The trace of docs/search.md, "Cost, measured".
 "$work/bin/gentrace" -n 2000 -qps 3 -seed 1 >"$work/trace.csv"
+
+# One configuration's capacity search (the defaults: sarathi), pinned to
+# one core with taskset, SINGLE_REPS times (default 3): wall and CPU of
+# each, its probes and its answer.
+echo "== one capacity search on one core (taskset -c 0), ${SINGLE_REPS:-3} runs (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+for i in $(seq "${SINGLE_REPS:-3}"); do
+	/usr/bin/time -o "$work/single.time" -f "%e %U %S %M" taskset -c 0 \
+		"$work/bin/vidur-sim" sim.mode=capacity model=qwen2_7b hardware=a30 vidur.profiling.root="$bundle" \
+		workload.trace_replay_file="$work/trace.csv" slo.ttft_ms=2000 slo.tbt_ms=100 \
+		output_root="$work/single" run_id=one overwrite=true >"$work/single.dir" 2>"$work/single.log" || {
+		echo "search_grid.sh: error: the single capacity search failed; see $work/single.log" >&2
+		exit 1
+	}
+	read -r wall user sys rss <"$work/single.time"
+	printf 'run %d: wall %s s, user+sys %s s, max RSS %d MB, %s probes, capacity %s req/s (%s binds)\n' "$i" "$wall" \
+		"$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((rss / 1024)) \
+		"$(jq '.probes | length' "$(cat "$work/single.dir")/capacity.json")" \
+		"$(jq -r '.capacity_qps' "$(cat "$work/single.dir")/capacity.json")" \
+		"$(jq -r '.binding_slo' "$(cat "$work/single.dir")/capacity.json")"
+done
 
 # sweep <launcher>: runs the grid under $work/<launcher> and times it.
 sweep() {
