@@ -98,6 +98,7 @@ func (c *Collector) RequestDone(r *entity.Request) {
 	for k := 1; k < len(r.TokenTimes); k++ {
 		c.gaps = append(c.gaps, (r.TokenTimes[k]-r.TokenTimes[k-1])*1e3)
 	}
+	entity.ReleaseTokens(r.TokenTimes, r.TokenBatch)
 	r.TokenTimes, r.TokenBatch = nil, nil
 }
 

@@ -83,6 +83,7 @@ func (t *tokenWriter) write(j *tokenJob) {
 			t.gaps.add(math.Float64bits(lat))
 		}
 	}
+	entity.ReleaseTokens(j.times, j.sizes)
 }
 
 // itl returns the ITL sample in ascending order, as distinct values

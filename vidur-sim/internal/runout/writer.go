@@ -106,7 +106,9 @@ func (w *Writer) RequestDone(r *entity.Request) {
 	w.request(&rec)
 	if r.Track {
 		if w.tok != nil {
-			w.tok.add(r, true)
+			w.tok.add(r, true) // the token writer releases the arrays
+		} else {
+			entity.ReleaseTokens(r.TokenTimes, r.TokenBatch)
 		}
 		r.TokenTimes, r.TokenBatch = nil, nil
 	}
@@ -118,8 +120,11 @@ func (w *Writer) Failed(r *entity.Request, reason string) {
 	w.request(&rec)
 	if r.Track {
 		if w.tok != nil {
-			w.tok.add(r, false)
+			w.tok.add(r, false) // the token writer releases the arrays
+		} else {
+			entity.ReleaseTokens(r.TokenTimes, r.TokenBatch)
 		}
+		r.TokenTimes, r.TokenBatch = nil, nil
 	}
 }
 

@@ -411,9 +411,9 @@ func (s *Sim) batchEnd(t des.Time, ev *event) error {
 		if n > 0 && r.Track {
 			if r.TokenTimes == nil {
 				// A request emits at most the tokens it asked for
-				// (restarts do not emit again): one allocation each,
-				// not a growing copy per request.
-				r.TokenTimes, r.TokenBatch = make([]float64, 0, r.OrigDecode), make([]int, 0, r.OrigDecode)
+				// (restarts do not emit again): one pair of arrays
+				// each, not a growing copy per request, recycled.
+				r.GrowTokens(r.OrigDecode)
 			}
 			for range n {
 				r.TokenTimes = append(r.TokenTimes, float64(t))
