@@ -19,9 +19,9 @@ type tokenArrays struct {
 	sizes []int
 }
 
-// tokenClasses covers capacities 16 to 16·2^19 tokens; larger arrays are
+// tokenClasses covers capacities 16 to 16·2^15 tokens; larger arrays are
 // not recycled.
-const tokenClasses = 20
+const tokenClasses = 16
 
 var tokenPools [tokenClasses]sync.Pool
 
