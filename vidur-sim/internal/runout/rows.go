@@ -143,7 +143,7 @@ func (fc *floatCache) append(dst []byte, v float64) []byte {
 	b := math.Float64bits(v)
 	i := (b * 0x9e3779b97f4a7c15) >> (64 - floatCacheBits)
 	if n := fc.size[i]; n > 0 && fc.bits[i] == b {
-		return append(dst, fc.text[i][:n]...)
+		return appendCell(dst, &fc.text[i], int(n))
 	}
 	start := len(dst)
 	dst = strconv.AppendFloat(dst, v, 'g', -1, 64)
@@ -152,4 +152,17 @@ func (fc *floatCache) append(dst []byte, v float64) []byte {
 		copy(fc.text[i][:], dst[start:])
 	}
 	return dst
+}
+
+// appendCell appends the first n bytes of text to dst. With room for all
+// 24 it copies them as one array, a few moves instead of a call to copy
+// (rows are built in a buffer with room to spare, so that is the rule).
+func appendCell(dst []byte, text *[24]byte, n int) []byte {
+	l := len(dst)
+	if cap(dst)-l < len(text) {
+		return append(dst, text[:n]...)
+	}
+	dst = dst[:l+len(text)]
+	*(*[24]byte)(dst[l:]) = *text
+	return dst[:l+n]
 }

@@ -22,9 +22,10 @@ type tokenWriter struct {
 	// finished requests: the ITL sample, which repeats few values (every
 	// request of a batch sees the same gap), so it costs a small map
 	// instead of a row per token.
-	gaps counts
-	id   []byte          // the current request's id cell
-	p    *pipe[tokenJob] // nil once finished
+	gaps   counts
+	id     []byte          // the current request's id cell
+	idCell [24]byte        // the same, as appendCell copies it
+	p      *pipe[tokenJob] // nil once finished
 }
 
 // tokenJob is one request's tokens: its completion times and batch sizes.
@@ -65,12 +66,18 @@ func (t *tokenWriter) finish() error {
 // when unknown.
 func (t *tokenWriter) write(j *tokenJob) {
 	c := t.c
-	t.id = append(strconv.AppendInt(t.id[:0], int64(j.id), 10), ',') // the request's cell, once
+	id := append(strconv.AppendInt(t.id[:0], int64(j.id), 10), ',') // the request's cell, once
+	idLen := copy(t.idCell[:], id)
+	t.id = id
 	prev := j.arrived
 	for i, at := range j.times {
 		lat := at - prev
 		prev = at
-		c.row = append(c.row, t.id...)
+		if idLen == len(id) {
+			c.row = appendCell(c.row, &t.idCell, idLen)
+		} else {
+			c.row = append(c.row, id...)
+		}
 		c.int(i)
 		c.float(at)
 		c.float(lat)
