@@ -64,13 +64,13 @@ type Predictor struct {
 // Everything but attention depends on the batch's token count alone (the
 // token-indexed operators, the collectives, the embedding) or on its size
 // (the CPU overheads), so those sums are memoised by those counts; the
-// additions that follow keep Python's order, and the results are the same
-// bits as composing every operator afresh.
+// additions that follow keep Python's order, so the results are the same
+// bits as adding every operator's time in turn.
 func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64, err error) {
 	m, s := p.M, &p.S
-	k, ok := p.byTokens(b)
-	if !ok {
-		return p.stageTimeSlow(b, stage)
+	k, err := p.byTokens(b)
+	if err != nil {
+		return 0, 0, err
 	}
 	var e errs
 	decB, decKV, nPre, preKV, sumSq := b.AttentionParams(s.KVGranularity)
@@ -80,14 +80,15 @@ func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64,
 	}
 	prefill := 0.0
 	if nPre > 0 {
+		// round(sqrt(Σc²)): never a .5 tie, so Go's Round (half away
+		// from zero) agrees with Python's round (half to even).
 		c := int(math.Round(math.Sqrt(float64(sumSq))))
 		v, err := m.Prefill(preKV, c)
 		e.add(err)
 		prefill = v * (1 + float64(s.prefillFrac()*b2f(nPre > 1)))
 	}
-	if e.err != nil {
-		return p.stageTimeSlow(b, stage)
-	}
+	// Explicit float64() conversions below forbid fused multiply-adds,
+	// which would round differently from Python.
 	attn := k.pre4 + dec + prefill + k.tp + k.attnNorm
 	if k.hasQK {
 		attn += k.qkNorm
@@ -100,19 +101,14 @@ func (p *Predictor) StageTime(b *entity.Batch, stage int) (total, model float64,
 	stageMs := float64(block*float64(s.LayersPerStage)) + pp
 	if s.Extras {
 		stageMs += p.extras(&e, b, stage, k)
-		if e.err != nil {
-			return p.stageTimeSlow(b, stage)
-		}
 	}
 	model = stageMs * 1e-3
 	cpu := 0.0
 	if s.CPUOverhead {
-		if cpu, ok = p.cpuBySize(b.Size()); !ok {
-			return p.stageTimeSlow(b, stage)
-		}
+		cpu = p.cpuBySize(&e, b.Size())
 	}
 	total = model + float64(cpu*1e-3)
-	return total, model, nil
+	return total, model, e.err
 }
 
 // tokenSums is what a stage's time takes from its batch's token count:
@@ -135,28 +131,37 @@ type tokenSums struct {
 // tokens stay below a chunk or max_tokens_in_batch, far below this.
 const memoKeys = 1 << 16
 
-// byTokens returns b's token sums, computing them on first use; ok is
-// false when an operator has no value for the key (the caller then
-// composes afresh and reports the lookup's own error).
-func (p *Predictor) byTokens(b *entity.Batch) (k *tokenSums, ok bool) {
+// byTokens returns b's token sums, memoised by its token count.
+func (p *Predictor) byTokens(b *entity.Batch) (*tokenSums, error) {
 	n := b.TotalTokens
 	if n < 0 || n >= memoKeys {
-		return nil, false
+		k, err := p.tokenSums(b)
+		return &k, err
 	}
 	if n >= len(p.tokMemo) {
 		p.tokMemo = append(p.tokMemo, make([]tokenSums, max(n+1, 2*len(p.tokMemo), 256)-len(p.tokMemo))...)
 	}
-	k = &p.tokMemo[n]
-	if k.set {
-		return k, true
+	k := &p.tokMemo[n]
+	if !k.set {
+		v, err := p.tokenSums(b)
+		if err != nil {
+			return nil, err // not kept: the next batch reports it again
+		}
+		*k = v
 	}
+	return k, nil
+}
+
+// tokenSums looks up the token-indexed operators of b (KVSave by the exact
+// count, the others by the rounded key).
+func (p *Predictor) tokenSums(b *entity.Batch) (tokenSums, error) {
 	m, s := p.M, &p.S
 	tr := s.tokensKey(b)
 	var e errs
 	pre := e.op(m, AttnPreProj, tr)
 	post := e.op(m, AttnPostProj, tr)
 	rope := e.op(m, AttnRope, tr)
-	save := e.op(m, KVSave, n)
+	save := e.op(m, KVSave, b.TotalTokens)
 	up := e.op(m, MLPUpProj, tr)
 	down := e.op(m, MLPDownProj, tr)
 	act := e.op(m, MLPAct, tr)
@@ -182,12 +187,8 @@ func (p *Predictor) byTokens(b *entity.Batch) (k *tokenSums, ok bool) {
 	if s.Extras && m.Has(Emb) {
 		emb = e.op(m, Emb, tr)
 	}
-	if e.err != nil {
-		return nil, false
-	}
-	*k = tokenSums{pre4: pre + post + rope + save, tp: tp, attnNorm: attnNorm, qkNorm: qk, hasQK: hasQK,
-		mlp: up + down + act + tp + mlpNorm, add: add, send: send, emb: emb, set: true}
-	return k, true
+	return tokenSums{pre4: pre + post + rope + save, tp: tp, attnNorm: attnNorm, qkNorm: qk, hasQK: hasQK,
+		mlp: up + down + act + tp + mlpNorm, add: add, send: send, emb: emb, set: true}, e.err
 }
 
 // decode is the decode attention time, memoised by (requests, mean KV
@@ -225,10 +226,22 @@ func (p *Predictor) decode(e *errs, decB, decKV int) float64 {
 	return v
 }
 
-// cpuBySize is the CPU overheads' sum for a batch of n requests.
-func (p *Predictor) cpuBySize(n int) (float64, bool) {
+// cpuBySize is the CPU overheads' sum for a batch of n requests, memoised.
+func (p *Predictor) cpuBySize(e *errs, n int) float64 {
+	sum := func() (float64, error) {
+		var e1 errs
+		cpu := 0.0
+		for _, op := range cpuOps {
+			if p.M.Has(op) {
+				cpu += e1.op(p.M, op, n)
+			}
+		}
+		return cpu, e1.err
+	}
 	if n < 0 || n >= memoKeys {
-		return 0, false
+		cpu, err := sum()
+		e.add(err)
+		return cpu
 	}
 	if n >= len(p.cpuMemo) {
 		old := len(p.cpuMemo)
@@ -238,106 +251,28 @@ func (p *Predictor) cpuBySize(n int) (float64, bool) {
 		}
 	}
 	if c := p.cpuMemo[n]; !math.IsNaN(c) {
-		return c, true
+		return c
 	}
-	var e errs
-	cpu := 0.0
-	for _, op := range cpuOps {
-		if p.M.Has(op) {
-			cpu += e.op(p.M, op, n)
-		}
-	}
-	if e.err != nil {
-		return 0, false
+	cpu, err := sum()
+	if err != nil {
+		e.add(err)
+		return cpu
 	}
 	p.cpuMemo[n] = cpu
-	return cpu, true
+	return cpu
 }
 
 var cpuOps = [...]Op{CPUSchedule, CPUSamplerE2E, CPUPrepareInputs, CPUProcessOutputs, CPURayComm}
 
-// stageTimeSlow composes every operator afresh: the reference the memoised
-// path reproduces, and the path that reports a missing key.
-func (p *Predictor) stageTimeSlow(b *entity.Batch, stage int) (total, model float64, err error) {
-	m, s := p.M, &p.S
-	tr := s.tokensKey(b)
-	var e errs
-	pre := e.op(m, AttnPreProj, tr)
-	post := e.op(m, AttnPostProj, tr)
-	rope := e.op(m, AttnRope, tr)
-	save := e.op(m, KVSave, b.TotalTokens)
-	up := e.op(m, MLPUpProj, tr)
-	down := e.op(m, MLPDownProj, tr)
-	act := e.op(m, MLPAct, tr)
-	attnNorm := e.op(m, InputNorm, tr)
-	mlpNorm := 0.0
-	if s.PostAttnNorm {
-		mlpNorm = e.op(m, PostAttnNorm, tr)
-	}
-	add := e.op(m, Add, tr)
-
-	decB, decKV, nPre, preKV, sumSq := b.AttentionParams(s.KVGranularity)
-	dec := 0.0
-	if decB > 0 {
-		v, err := m.Decode(decB, decKV)
-		e.add(err)
-		dec = v * (1 + float64(s.decodeFrac()*b2f(decB > 1)))
-	}
-	prefill := 0.0
-	if nPre > 0 {
-		// round(sqrt(Σc²)): never a .5 tie, so Go's Round (half away
-		// from zero) agrees with Python's round (half to even).
-		c := int(math.Round(math.Sqrt(float64(sumSq))))
-		v, err := m.Prefill(preKV, c)
-		e.add(err)
-		prefill = v * (1 + float64(s.prefillFrac()*b2f(nPre > 1)))
-	}
-	tp := 0.0
-	if s.TP > 1 {
-		tp = e.op(m, AllReduce, tr) + s.NCCLLaunchMs + float64(s.NCCLSkewMs*math.Pow(float64(s.TP), 1.25))
-	}
-	pp := 0.0
-	if stage != s.PP-1 {
-		pp = e.op(m, SendRecv, tr)
-	}
-	// Explicit float64() conversions below forbid fused multiply-adds,
-	// which would round differently from Python.
-	attn := pre + post + rope + save + dec + prefill + tp + attnNorm
-	if s.Extras && m.Has(QKNorm) {
-		attn += e.op(m, QKNorm, tr)
-	}
-	mlp := up + down + act + tp + mlpNorm
-	block := attn + mlp + add
-	stageMs := float64(block*float64(s.LayersPerStage)) + pp
-	if s.Extras {
-		stageMs += p.extras(&e, b, stage, nil)
-	}
-	model = stageMs * 1e-3
-	cpu := 0.0
-	if s.CPUOverhead {
-		for _, op := range cpuOps {
-			if m.Has(op) {
-				cpu += e.op(m, op, b.Size())
-			}
-		}
-	}
-	total = model + float64(cpu*1e-3)
-	return total, model, e.err
-}
-
 // extras is the embedding (first stage) and the per-sequence tail (last
 // stage: final norm, LM head, sampling) for the sequences that produce a
 // token in this batch: decodes, and prefills that finish their prompt.
-// With k the embedding comes from the token memo.
+// The embedding comes from the token sums k.
 func (p *Predictor) extras(e *errs, b *entity.Batch, stage int, k *tokenSums) float64 {
 	m := p.M
 	ms := 0.0
 	if stage == 0 && m.Has(Emb) {
-		if k != nil {
-			ms += k.emb
-		} else {
-			ms += e.op(m, Emb, p.S.tokensKey(b))
-		}
+		ms += k.emb
 	}
 	if stage == p.S.PP-1 {
 		if seqs := b.LogitSeqs(); seqs > 0 {

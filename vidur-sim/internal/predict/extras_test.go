@@ -64,13 +64,10 @@ func writeBundle(t *testing.T) artifacts.ProfilePaths {
 	return p
 }
 
-// TestSpec4_6_ExtrasAddIntoStageTime: with the bundle's extras the stage
-// time grows by exactly embedding + (norm + LM head + sampling) per
-// sequence needing logits + the CPU overheads; without them it is
-// Vidur's composition, including the TP all-reduce term twice per layer.
-func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
-	p := writeBundle(t)
-	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
+// trainTiny fits the native predictor on writeBundle's bundle.
+func trainTiny(t *testing.T) *Native {
+	t.Helper()
+	b, err := bundle.Load(writeBundle(t), bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +75,15 @@ func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// TestSpec4_6_ExtrasAddIntoStageTime: with the bundle's extras the stage
+// time grows by exactly embedding + (norm + LM head + sampling) per
+// sequence needing logits + the CPU overheads; without them it is
+// Vidur's composition, including the TP all-reduce term twice per layer.
+func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
+	n := trainTiny(t)
 	for _, op := range []Op{Emb, Norm, LMHead, Sample, CPUSchedule, CPURayComm, AllReduce} {
 		if !n.Has(op) {
 			t.Fatalf("model lacks %s", op)
@@ -127,19 +133,11 @@ func TestSpec4_6_ExtrasAddIntoStageTime(t *testing.T) {
 }
 
 // TestStageTimeMemoMatchesComposition: the memoised StageTime gives the
-// same bits as composing every operator afresh, on first use of a key and
-// on reuse, for mixed batches with and without the extras and the CPU
+// same bits as adding every operator's time in Vidur's order
+// (composeAfresh), on first use of a key and on reuse, for mixed batches with and without the extras and the CPU
 // overheads, at TP 1 and 2.
 func TestStageTimeMemoMatchesComposition(t *testing.T) {
-	p := writeBundle(t)
-	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := Train(b, 1, 512)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := trainTiny(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tp := range []int{1, 2} {
 		for _, extras := range []bool{false, true} {
@@ -161,10 +159,7 @@ func TestStageTimeMemoMatchesComposition(t *testing.T) {
 					reqs = append(reqs, r)
 				}
 				batch := entity.NewBatch(i, 0, reqs, toks)
-				want, wantModel, err := (&Predictor{M: n, S: s}).stageTimeSlow(batch, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+				want, wantModel := composeAfresh(t, &Predictor{M: n, S: s}, batch, 0)
 				for range 2 {
 					got, gotModel, err := memo.StageTime(batch, 0)
 					if err != nil || got != want || gotModel != wantModel {
@@ -174,4 +169,86 @@ func TestStageTimeMemoMatchesComposition(t *testing.T) {
 			}
 		}
 	}
+}
+
+// composeAfresh is a stage's time as Vidur adds it up, term by term in its
+// order, every operator looked up afresh: the memoised StageTime's oracle.
+func composeAfresh(t *testing.T, p *Predictor, b *entity.Batch, stage int) (total, model float64) {
+	t.Helper()
+	m, s := p.M, &p.S
+	at := func(op Op, k int) float64 {
+		v, err := m.Op(op, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	sum := func(xs ...float64) float64 {
+		acc := 0.0 // 0 + x is x: the sum is Python's left-to-right one
+		for _, x := range xs {
+			acc += x
+		}
+		return acc
+	}
+	tr := s.tokensKey(b)
+	tp := 0.0
+	if s.TP > 1 {
+		tp = at(AllReduce, tr) + s.NCCLLaunchMs + float64(s.NCCLSkewMs*math.Pow(float64(s.TP), 1.25))
+	}
+	decB, decKV, nPre, preKV, sumSq := b.AttentionParams(s.KVGranularity)
+	dec, pre := 0.0, 0.0
+	if decB > 0 {
+		v, err := m.Decode(decB, decKV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec = v * (1 + float64(s.decodeFrac()*b2f(decB > 1)))
+	}
+	if nPre > 0 {
+		v, err := m.Prefill(preKV, int(math.Round(math.Sqrt(float64(sumSq)))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre = v * (1 + float64(s.prefillFrac()*b2f(nPre > 1)))
+	}
+	attn := sum(at(AttnPreProj, tr), at(AttnPostProj, tr), at(AttnRope, tr), at(KVSave, b.TotalTokens), dec, pre, tp, at(InputNorm, tr))
+	if s.Extras && m.Has(QKNorm) {
+		attn += at(QKNorm, tr)
+	}
+	block := attn + sum(at(MLPUpProj, tr), at(MLPDownProj, tr), at(MLPAct, tr), tp, at(PostAttnNorm, tr)) + at(Add, tr)
+	pp := 0.0
+	if stage != s.PP-1 {
+		pp = at(SendRecv, tr)
+	}
+	ms := float64(block*float64(s.LayersPerStage)) + pp
+	if s.Extras {
+		ex := 0.0
+		if stage == 0 && m.Has(Emb) {
+			ex += at(Emb, tr)
+		}
+		seqs := 0
+		for i, r := range b.Requests {
+			if r.PrefillComplete || r.Processed+b.Tokens[i] >= r.PrefillTokens {
+				seqs++
+			}
+		}
+		if stage == s.PP-1 && seqs > 0 {
+			for _, op := range []Op{Norm, LMHead, Sample} {
+				if m.Has(op) {
+					ex += at(op, seqs)
+				}
+			}
+		}
+		ms += ex
+	}
+	model = ms * 1e-3
+	cpu := 0.0
+	if s.CPUOverhead {
+		for _, op := range []Op{CPUSchedule, CPUSamplerE2E, CPUPrepareInputs, CPUProcessOutputs, CPURayComm} {
+			if m.Has(op) {
+				cpu += at(op, b.Size())
+			}
+		}
+	}
+	return model + float64(cpu*1e-3), model
 }

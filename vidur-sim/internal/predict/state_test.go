@@ -12,15 +12,7 @@ import (
 // gives the same value, to the bit, for every operation and key, inside
 // and beyond the profiled ranges, and the same reports and notes.
 func TestStateRoundTripAnswersBitForBit(t *testing.T) {
-	p := writeBundle(t)
-	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := Train(b, 1, 512)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := trainTiny(t)
 	checkRoundTrip(t, n)
 }
 
@@ -98,15 +90,7 @@ func scrubNaN(rs []OpReport) []OpReport {
 // TestStateRefusesDamage: a truncated or altered state is an error, not
 // a predictor.
 func TestStateRefusesDamage(t *testing.T) {
-	p := writeBundle(t)
-	b, err := bundle.Load(p, bundle.ModelDims{NumQHeads: 8, NumKVHeads: 2, EmbeddingDim: 512, MLPHiddenDim: 1024, TP: 2, BlockSize: 16, ModelID: "org/m"}, true, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := Train(b, 1, 512)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := trainTiny(t)
 	var buf bytes.Buffer
 	if err := n.SaveState(&buf); err != nil {
 		t.Fatal(err)
