@@ -6,7 +6,7 @@ package cpu
 func scoresFFAVX512(s *float32, lds int, q *float32, ldq int, k *float32, ldk int, d int, rows int)
 
 //go:noescape
-func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int)
+func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int, ahead int)
 
 //go:noescape
 func pvBBAVX512(o *float32, p *uint16, v *uint16, d int, pairs int)
@@ -25,7 +25,9 @@ func scoresFF(s []float32, lds int, q []float32, ldq int, k []float32, ldk, d, r
 	scoresFFAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
 }
 
-func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows int) {
+// scoresBB and pvBB2 ask, while they read, for the lines ahead bytes past
+// each one they load (0: none ahead); a hint only, which never faults.
+func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows, ahead int) {
 	if !haveBF16 || d%8 != 0 || d == 0 || rows < 1 || rows > 4 {
 		scoresBBGo(s, lds, q, ldq, k, ldk, d, rows)
 		return
@@ -33,7 +35,7 @@ func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, row
 	_ = s[(rows-1)*lds+15]
 	_ = q[(rows-1)*ldq+d-1]
 	_ = k[(d/2-1)*ldk+31]
-	scoresBBAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
+	scoresBBAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows, ahead)
 }
 
 func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
@@ -48,14 +50,14 @@ func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
 }
 
 //go:noescape
-func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
+func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int, ahead int)
 
 //go:noescape
 func pvBB2AVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 
 // pvBB2 is pvBB for rows o[:d] and o[ldo:ldo+d] with probabilities p and
 // p[ldp:], each value row loaded once for both.
-func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
+func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, ahead int) {
 	if !haveBF16 || d%64 != 0 || pairs == 0 {
 		pvBBGo(o, p, v, d, pairs)
 		pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
@@ -65,7 +67,7 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) 
 	_ = p[ldp+2*pairs-1]
 	_ = v[(pairs-1)*2*d+2*d-1]
 	if d%128 == 0 {
-		pvBB2WAVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
+		pvBB2WAVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs, ahead)
 		return
 	}
 	pvBB2AVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)

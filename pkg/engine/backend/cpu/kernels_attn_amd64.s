@@ -229,12 +229,15 @@ sfst4:
 	VZEROUPPER
 	RET
 
-// func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int)
+// func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int, ahead int)
 // Scores of rows (1..4) bf16 query rows against 16 keys stored as
 // dimension pairs (scoresBBGo). d/2 must be a positive multiple of 4:
 // four steps of one pair each run on their own accumulators, Z(4u+r)
-// for step u and row r, summed (Z0+Z4)+(Z8+Z12) at the end.
-TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-64
+// for step u and row r, summed (Z0+Z4)+(Z8+Z12) at the end. Each step
+// also asks for the key line ahead bytes further on (0: the line it
+// loads), so that the next block's lines are on their way when they
+// follow in memory.
+TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-72
 	MOVQ s+0(FP), DX
 	MOVQ lds+8(FP), R8
 	MOVQ q+16(FP), SI
@@ -242,7 +245,7 @@ TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-64
 	MOVQ k+32(FP), DI
 	MOVQ ldk+40(FP), BX
 	MOVQ d+48(FP), CX
-	MOVQ rows+56(FP), AX
+	MOVQ ahead+64(FP), R15
 	SHLQ $2, R8
 	SHLQ $1, R9
 	SHLQ $1, BX
@@ -252,16 +255,21 @@ TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-64
 	LEAQ (R11)(R9*1), R12
 	LEAQ (DI)(BX*1), R13 // key rows of steps 1, 2, 3: R13, DI+2·BX, R13+2·BX
 	LEAQ (BX)(BX*1), R9 // 2·BX (ldq is no longer needed)
+	LEAQ (R15)(R9*1), AX // ahead of the lines DI+2·BX and R13+2·BX
 	XORQ R14, R14
 	ZERO16
-	CMPQ AX, $4
+	CMPQ rows+56(FP), $4
 	JEQ  sb4
-	CMPQ AX, $3
+	CMPQ rows+56(FP), $3
 	JEQ  sb3
-	CMPQ AX, $2
+	CMPQ rows+56(FP), $2
 	JEQ  sb2
 
 sb1:
+	PREFETCHT0 (DI)(R15*1)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 (DI)(AX*1)
+	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -282,6 +290,10 @@ sb1:
 	JMP  sbst1
 
 sb2:
+	PREFETCHT0 (DI)(R15*1)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 (DI)(AX*1)
+	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -310,6 +322,10 @@ sb2:
 	JMP  sbst2
 
 sb3:
+	PREFETCHT0 (DI)(R15*1)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 (DI)(AX*1)
+	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -346,6 +362,10 @@ sb3:
 	JMP  sbst3
 
 sb4:
+	PREFETCHT0 (DI)(R15*1)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 (DI)(AX*1)
+	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -561,14 +581,15 @@ pv2pairs:
 	VZEROUPPER
 	RET
 
-// func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
+// func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int, ahead int)
 // pvBB2AVX512 over 128 columns at a time, pairs in the outer loop: each
 // value-pair row's 512 bytes (at d = 128) are read in one sequential pass,
 // where 64-column blocks read every row twice, half at a time, and met the
 // memory's latency twice. Accumulators Z0..Z7 and Z8..Z15, pair
 // broadcasts Z16 and Z17, values Z20..Z27. d must be a positive multiple
-// of 128.
-TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-56
+// of 128. Each pair row also asks for the lines ahead bytes further on
+// (0: the row it loads), as scoresBBAVX512 does.
+TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-64
 	MOVQ o+0(FP), DI
 	MOVQ ldo+8(FP), AX
 	MOVQ p+16(FP), SI
@@ -576,6 +597,7 @@ TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-56
 	MOVQ v+32(FP), R8
 	MOVQ d+40(FP), DX
 	MOVQ pairs+48(FP), CX
+	MOVQ ahead+56(FP), R15
 	LEAQ (DI)(AX*4), R13  // second output row
 	LEAQ (SI)(R12*2), R12 // second probability row
 	LEAQ (DX*4), BX       // a pair row: 2·d bf16
@@ -602,6 +624,14 @@ pvwcols:
 	XORQ    R11, R11
 
 pvwpairs:
+	PREFETCHT0   0(R10)(R15*1)
+	PREFETCHT0   64(R10)(R15*1)
+	PREFETCHT0   128(R10)(R15*1)
+	PREFETCHT0   192(R10)(R15*1)
+	PREFETCHT0   256(R10)(R15*1)
+	PREFETCHT0   320(R10)(R15*1)
+	PREFETCHT0   384(R10)(R15*1)
+	PREFETCHT0   448(R10)(R15*1)
 	VPBROADCASTD (SI)(R11*4), Z16
 	VPBROADCASTD (R12)(R11*4), Z17
 	VMOVDQU16    0(R10), Z20

@@ -46,7 +46,7 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 			qb, kb := bfSlice(r, rows*ldq, false), bfSlice(r, d/2*2*ldk, false)
 			clear(got)
 			clear(want)
-			scoresBB(got, lds, qb, ldq, kb, 2*ldk, d, rows)
+			scoresBB(got, lds, qb, ldq, kb, 2*ldk, d, rows, 2048*(rows%2))
 			scoresBBGo(want, lds, qb, ldq, kb, 2*ldk, d, rows)
 			for i := range rows {
 				for j := range 16 {
@@ -73,7 +73,7 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 			pp := bfSlice(r, ldp+2*pairs, false)
 			o2 := f32(ldo + d)
 			got2, want2 := append([]float32(nil), o2...), append([]float32(nil), o2...)
-			pvBB2(got2, ldo, pp, ldp, v, d, pairs)
+			pvBB2(got2, ldo, pp, ldp, v, d, pairs, 2048*(pairs%2))
 			pvBBGo(want2, pp, v, d, pairs)
 			pvBBGo(want2[ldo:], pp[ldp:], v, d, pairs)
 			for c := range want2 {
