@@ -278,11 +278,13 @@ const attnHead = 512
 // in the store (a KV head's regions lie in block order), as a fresh cache
 // and a cache that frees whole sequences give: the hardware prefetcher
 // stops at every 4 KiB region, and asking 2 KiB ahead keeps the next
-// region's lines coming. BenchmarkAttentionDecode, bf16, batch 32: 36 →
-// 42-45 GB/s. Into a block that does not follow (a scattered cache), the
-// same requests fetched lines of other sequences and lost 5-12%, so there
-// the kernels ask for nothing ahead (runAhead).
-const attnAhead = 2048
+// region's lines coming. BenchmarkAttentionDecode, bf16, batch 32,
+// alternating with the kernels asking nothing ahead: 32-33 → 36-37 GB/s
+// at 2 KiB; 3 KiB then gave 39.6-42.6 GB/s against 2 KiB's 36.9-39.9
+// (1 KiB and 4 KiB less). Into a block that does not follow (a scattered
+// cache), the same requests fetched lines of other sequences and lost
+// 5-12%, so there the kernels ask for nothing ahead (runAhead).
+const attnAhead = 3072
 
 // runAhead is attnAhead when block b+1 of a sequence's table follows
 // block b in the store, else 0.
