@@ -215,6 +215,11 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 					}
 				}
 			}
+			if s.bf16 {
+				// The value pass starts cold too: ask for its first block
+				// while the softmax runs.
+				prefetch16(s.v16[layer][s.region(int(sq.Blocks[0]), it.kvh):][:min(attnHead, d*s.pad)])
+			}
 			clear(a.o[:nr*d])
 			nbItem := (keys + s.bs - 1) / s.bs
 			ldp := nbItem * s.pad
