@@ -40,7 +40,15 @@ type Request struct {
 
 // NewRequest returns a request that has just been generated.
 func NewRequest(id int, arrivedAt des.Time, prefill, decode int) *Request {
-	return &Request{ID: id, ArrivedAt: arrivedAt, PrefillTokens: prefill, DecodeTokens: decode,
+	r := new(Request)
+	r.Init(id, arrivedAt, prefill, decode)
+	return r
+}
+
+// Init makes r a request that has just been generated, as NewRequest
+// does, in place (a simulator reuses finished requests' objects).
+func (r *Request) Init(id int, arrivedAt des.Time, prefill, decode int) {
+	*r = Request{ID: id, ArrivedAt: arrivedAt, PrefillTokens: prefill, DecodeTokens: decode,
 		OrigPrefill: prefill, OrigDecode: decode}
 }
 

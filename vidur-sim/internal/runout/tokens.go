@@ -23,8 +23,7 @@ type tokenWriter struct {
 	// request of a batch sees the same gap), so it costs a small map
 	// instead of a row per token.
 	gaps   counts
-	id     []byte          // the current request's id cell
-	idCell [24]byte        // the same, as appendCell copies it
+	idCell [24]byte        // the current request's id cell, as appendCell copies it
 	p      *pipe[tokenJob] // nil once finished
 }
 
@@ -66,18 +65,13 @@ func (t *tokenWriter) finish() error {
 // when unknown.
 func (t *tokenWriter) write(j *tokenJob) {
 	c := t.c
-	id := append(strconv.AppendInt(t.id[:0], int64(j.id), 10), ',') // the request's cell, once
-	idLen := copy(t.idCell[:], id)
-	t.id = id
+	// The request's cell, once: an int and a comma fit the 24 bytes.
+	idLen := len(append(strconv.AppendInt(t.idCell[:0], int64(j.id), 10), ','))
 	prev := j.arrived
 	for i, at := range j.times {
 		lat := at - prev
 		prev = at
-		if idLen == len(id) {
-			c.row = appendCell(c.row, &t.idCell, idLen)
-		} else {
-			c.row = append(c.row, id...)
-		}
+		c.row = appendCell(c.row, &t.idCell, idLen)
 		c.int(i)
 		c.float(at)
 		c.float(lat)
@@ -171,15 +165,20 @@ func (c *counts) add(k uint64) {
 	if 2*(c.len+1) > len(c.keys) {
 		c.grow()
 	}
+	c.insert(k, 1)
+}
+
+// insert adds n to k's count; the table has a free slot.
+func (c *counts) insert(k uint64, n int) {
 	mask := uint64(len(c.keys) - 1)
 	for i := (k * 0x9e3779b97f4a7c15) >> 32 & mask; ; i = (i + 1) & mask {
 		switch {
 		case c.ns[i] == 0:
-			c.keys[i], c.ns[i] = k, 1
+			c.keys[i], c.ns[i] = k, n
 			c.len++
 			return
 		case c.keys[i] == k:
-			c.ns[i]++
+			c.ns[i] += n
 			return
 		}
 	}
@@ -192,20 +191,9 @@ func (c *counts) grow() {
 	c.keys, c.ns, c.len = make([]uint64, size), make([]int, size), 0
 	for i, n := range ns {
 		if n > 0 {
-			c.add(keys[i])
-			c.ns[c.slot(keys[i])] = n
+			c.insert(keys[i], n)
 		}
 	}
-}
-
-// slot is the index holding key k, which must be present.
-func (c *counts) slot(k uint64) uint64 {
-	mask := uint64(len(c.keys) - 1)
-	i := (k * 0x9e3779b97f4a7c15) >> 32 & mask
-	for c.keys[i] != k || c.ns[i] == 0 {
-		i = (i + 1) & mask
-	}
-	return i
 }
 
 // each calls f with every key and its count, in no particular order.

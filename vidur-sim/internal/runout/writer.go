@@ -101,26 +101,20 @@ func Record(r *entity.Request, reason string) artifacts.RequestRecord {
 func (w *Writer) Expect(n int) { w.tally.Grow(n) }
 
 // RequestDone implements sim.Observer.
-func (w *Writer) RequestDone(r *entity.Request) {
-	rec := Record(r, "")
-	w.request(&rec)
-	if r.Track {
-		if w.tok != nil {
-			w.tok.add(r, true) // the token writer releases the arrays
-		} else {
-			entity.ReleaseTokens(r.TokenTimes, r.TokenBatch)
-		}
-		r.TokenTimes, r.TokenBatch = nil, nil
-	}
-}
+func (w *Writer) RequestDone(r *entity.Request) { w.finished(r, "") }
 
 // Failed writes a request that never finished.
-func (w *Writer) Failed(r *entity.Request, reason string) {
+func (w *Writer) Failed(r *entity.Request, reason string) { w.finished(r, reason) }
+
+// finished writes r's row (failed with reason, when given) and hands its
+// token arrays to the token writer, which releases them once written, or
+// releases them at once.
+func (w *Writer) finished(r *entity.Request, reason string) {
 	rec := Record(r, reason)
 	w.request(&rec)
 	if r.Track {
 		if w.tok != nil {
-			w.tok.add(r, false) // the token writer releases the arrays
+			w.tok.add(r, reason == "")
 		} else {
 			entity.ReleaseTokens(r.TokenTimes, r.TokenBatch)
 		}

@@ -48,6 +48,9 @@ func (p *paged) OnBatchEnd(b *entity.Batch) {
 // them back to the waiting queue as restarts (vidur-semantics.md §3.2 phase B). It
 // reports false when r itself had to be restarted.
 func (p *paged) admitRunning(r *entity.Request) bool {
+	if p.admitCheap(r) {
+		return true
+	}
 	for !p.canAllocateRequest(r) {
 		if n := len(p.preempted); n > 0 {
 			v := p.preempted[n-1]
@@ -63,6 +66,27 @@ func (p *paged) admitRunning(r *entity.Request) bool {
 		return false
 	}
 	p.allocateRequest(r)
+	return true
+}
+
+// admitCheap is admitRunning's common case, small enough to inline in a
+// scheduler's loop: running request r has its allocation, a block is free
+// (Vidur asks one of every running request) and at most one of its tokens
+// lacks KV, which takes that block. It reports false, having done
+// nothing, when admitRunning must decide.
+func (p *paged) admitCheap(r *entity.Request) bool {
+	if !r.Allocated || p.cfg.NumBlocks-p.allocated < 1 {
+		return false
+	}
+	need := r.Processed - r.Blocks*p.cfg.BlockSize
+	if need > 1 {
+		return false
+	}
+	if need == 1 {
+		// allocate(r, 1), whose checks the tests above have made.
+		p.allocated++
+		r.Blocks++
+	}
 	return true
 }
 

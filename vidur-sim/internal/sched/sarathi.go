@@ -40,23 +40,12 @@ func (s *sarathi) next() (*entity.Batch, error) {
 			prefills = append(prefills, r)
 			continue
 		}
-		// The common case of admitRunning, inline: a free block (which
-		// Vidur asks of every running request) and at most one token
-		// without KV, which takes a block.
-		if r.Allocated && s.cfg.NumBlocks-s.allocated >= 1 {
-			if need := r.Processed - r.Blocks*s.cfg.BlockSize; need <= 1 {
-				if need == 1 {
-					s.allocate(r, 1)
-				}
-				used++
-				reqs = append(reqs, r)
-				toks = append(toks, 1)
-				continue
-			}
+		ok := s.admitCheap(r)
+		if !ok {
+			s.preempted = pre
+			ok = s.admitRunning(r) // may evict from the back of s.preempted
+			pre = s.preempted
 		}
-		s.preempted = pre
-		ok := s.admitRunning(r) // may evict from the back of s.preempted
-		pre = s.preempted
 		if ok {
 			used++
 			reqs = append(reqs, r)

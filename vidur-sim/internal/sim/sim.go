@@ -252,11 +252,10 @@ func (s *Sim) arrive(t des.Time, in *artifacts.Request) {
 	var r *entity.Request
 	if n := len(s.spare); n > 0 {
 		r, s.spare = s.spare[n-1], s.spare[:n-1]
-		*r = entity.Request{ID: in.RequestID, ArrivedAt: t, PrefillTokens: in.NumPrefillTokens, DecodeTokens: in.NumDecodeTokens,
-			OrigPrefill: in.NumPrefillTokens, OrigDecode: in.NumDecodeTokens}
 	} else {
-		r = entity.NewRequest(in.RequestID, t, in.NumPrefillTokens, in.NumDecodeTokens)
+		r = new(entity.Request)
 	}
+	r.Init(in.RequestID, t, in.NumPrefillTokens, in.NumDecodeTokens)
 	r.Track = s.cfg.TrackTokens
 	if s.trace != nil {
 		fmt.Fprintf(s.trace, "%.9f request_arrival req=%d p=%d d=%d\n", float64(t), r.ID, r.PrefillTokens, r.DecodeTokens)
