@@ -85,14 +85,13 @@ func ComputeServing(reqs []RequestRecord, toks []TokenRow, duration float64, slo
 type ServingTally struct {
 	m                ServingMetrics // counts
 	ttft, tpot, e2el []float64      // per completed request, in order; tpot may be NaN
-	ids              []int          // completed request ids, with token rows
-	keepIDs          bool
+	ids              []int          // completed request ids; nil without token rows
 }
 
 // NewServingTally returns a tally sized for n requests; withTokens keeps
 // the ids that Result's token rows are matched against.
 func NewServingTally(n int, withTokens bool) *ServingTally {
-	t := &ServingTally{ttft: make([]float64, 0, n), tpot: make([]float64, 0, n), e2el: make([]float64, 0, n), keepIDs: withTokens}
+	t := &ServingTally{ttft: make([]float64, 0, n), tpot: make([]float64, 0, n), e2el: make([]float64, 0, n)}
 	if withTokens {
 		t.ids = make([]int, 0, n)
 	}
@@ -102,7 +101,7 @@ func NewServingTally(n int, withTokens bool) *ServingTally {
 // Grow makes room for n more requests.
 func (t *ServingTally) Grow(n int) {
 	t.ttft, t.tpot, t.e2el = slices.Grow(t.ttft, n), slices.Grow(t.tpot, n), slices.Grow(t.e2el, n)
-	if t.keepIDs {
+	if t.ids != nil {
 		t.ids = slices.Grow(t.ids, n)
 	}
 }
@@ -113,7 +112,7 @@ func (t *ServingTally) Add(r *RequestRecord) {
 		t.m.Failed++
 		return
 	}
-	if t.keepIDs {
+	if t.ids != nil {
 		t.ids = append(t.ids, r.RequestID)
 	}
 	t.m.Completed++
