@@ -165,6 +165,28 @@ func ToBF16(f float32) uint16 {
 	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
 }
 
+// sweep runs f for every index of [0,n), like parallel, and tells it the
+// index the same worker runs next (-1: none known), so that f can fetch
+// that one's data while it computes. With two threads the caller takes
+// indices from the front and the other worker from the back until they
+// meet, so each worker's next index is its neighbour, claimed at once and
+// without a shared counter per index; otherwise chunks of grain, next
+// within a chunk.
+func (c *CPU) sweep(n, grain int, f func(w, i, next int)) {
+	if c.threads == 2 && n > 1 && n < 1<<31 && c.pool != nil && c.pool.doEnds(n, f) {
+		return
+	}
+	c.parallel(n, grain, func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			next := i + 1
+			if next == hi {
+				next = -1
+			}
+			f(w, i, next)
+		}
+	})
+}
+
 // parallel runs f over [0,n) in chunks of grain, on up to c.threads
 // goroutines pulling chunks dynamically: the machine is shared, so a static
 // split would wait for the slowest core. w is the worker index, for

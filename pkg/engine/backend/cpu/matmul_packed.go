@@ -55,24 +55,22 @@ func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
 	groups := (panels + panelGroup - 1) / panelGroup
 	grain := max(1, groups/(8*c.threads))
 	panel := 16 * k // values per panel
-	c.parallel(groups, grain, func(_, g0, g1 int) {
-		for g := g0; g < g1; g++ {
-			p0 := g * panelGroup
-			np := min(panelGroup, panels-p0)
-			// Panels of the next group this worker computes.
-			nextPanels := 0
-			if g+1 < g1 {
-				nextPanels = min(panelGroup, panels-p0-panelGroup)
+	c.sweep(groups, grain, func(_, g, next int) {
+		p0 := g * panelGroup
+		np := min(panelGroup, panels-p0)
+		// Panels of the next group this worker computes.
+		nextPanels := 0
+		if next >= 0 {
+			nextPanels = min(panelGroup, panels-next*panelGroup)
+		}
+		for b, r0 := 0, 0; r0 < m; b, r0 = b+1, r0+8 {
+			rows := min(8, m-r0)
+			if rows == 8 && np == panelGroup && b >= 1 && b <= nextPanels {
+				pf := w.pk[(next*panelGroup+b-1)*panel:]
+				gemm8x3PF(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, pf)
+				continue
 			}
-			for b, r0 := 0, 0; r0 < m; b, r0 = b+1, r0+8 {
-				rows := min(8, m-r0)
-				if rows == 8 && np == panelGroup && b >= 1 && b <= nextPanels {
-					pf := w.pk[(p0+panelGroup+b-1)*panel:]
-					gemm8x3PF(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, pf)
-					continue
-				}
-				gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, rows, np)
-			}
+			gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, rows, np)
 		}
 	})
 }

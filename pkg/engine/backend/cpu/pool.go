@@ -23,11 +23,14 @@ type pool struct {
 	quit    atomic.Bool
 }
 
-// poolJob is one parallel call: chunks of grain over [0,n).
+// poolJob is one parallel call: chunks of grain over [0,n), or with ends
+// set, single indices claimed from both ends of [0,n) (sweep).
 type poolJob struct {
 	f             func(w, lo, hi int)
+	ends          func(w, i, next int)
 	n, grain, cnt int
 	next, done    atomic.Int64
+	span          atomic.Uint64 // ends: the unclaimed [lo, hi) as lo<<32 | hi
 }
 
 // spinFor is how long an idle worker keeps looking for the next job
@@ -91,6 +94,10 @@ func (p *pool) wait(seen uint64) uint64 {
 
 // run claims and runs chunks of j until none is left.
 func (j *poolJob) run(w int) {
+	if j.ends != nil {
+		j.runEnds(w)
+		return
+	}
 	for {
 		ch := int(j.next.Add(1) - 1)
 		if ch >= j.cnt {
@@ -102,15 +109,54 @@ func (j *poolJob) run(w int) {
 	}
 }
 
+// runEnds claims indices of j from the front (worker 0) or the back (any
+// other worker; sweep gives this only to a pool of one) until the two
+// meet, telling f the index it will claim next while that is unclaimed.
+func (j *poolJob) runEnds(w int) {
+	back := w != 0
+	for {
+		s := j.span.Load()
+		lo, hi := int(s>>32), int(uint32(s))
+		if lo >= hi {
+			return
+		}
+		i, rest, next := lo, uint64(lo+1)<<32|uint64(hi), lo+1
+		if back {
+			i, rest, next = hi-1, uint64(lo)<<32|uint64(hi-1), hi-2
+		}
+		if !j.span.CompareAndSwap(s, rest) {
+			continue
+		}
+		if next < lo || next >= hi || next == i {
+			next = -1
+		}
+		j.ends(w, i, next)
+		j.done.Add(1)
+	}
+}
+
 // do runs f over [0,n) in chunks of grain on the caller (worker 0) and the
 // pool's workers, returning when every chunk is done; false when another
 // job is running (a nested call), which the caller then runs otherwise.
 func (p *pool) do(n, grain, chunks int, f func(w, lo, hi int)) bool {
+	return p.start(&poolJob{f: f, n: n, grain: grain, cnt: chunks})
+}
+
+// doEnds runs f over every index of [0,n) (n < 2³²), worker 0 taking them
+// from the front and the pool's one worker from the back; false as do.
+func (p *pool) doEnds(n int, f func(w, i, next int)) bool {
+	j := &poolJob{ends: f, n: n, cnt: n}
+	j.span.Store(uint64(n))
+	return p.start(j)
+}
+
+// start publishes j, runs its share on the caller and waits for the rest.
+func (p *pool) start(j *poolJob) bool {
 	if !p.busy.CompareAndSwap(false, true) {
 		return false
 	}
 	defer p.busy.Store(false)
-	j := &poolJob{f: f, n: n, grain: grain, cnt: chunks}
+	chunks := j.cnt
 	p.job.Store(j)
 	p.mu.Lock()
 	p.gen.Add(1)
