@@ -42,6 +42,15 @@ type KVStore interface {
 	BlockSize() int
 }
 
+// DecodeKVSaver is a Backend whose Attention stores the K and V of every
+// sequence with a single query row (QLen 1, a decode token) itself, at
+// position KVLen-1, before reading that position, and whose KVWrite skips
+// negative slots. The model passes -1 for those rows, so each decode token
+// is stored once, as part of the attention that fetches its block anyway.
+type DecodeKVSaver interface {
+	SavesDecodeKV() bool
+}
+
 // Backend is the set of operations the decoder needs. y is always the
 // output; it may alias an input only where the doc says so. Row counts of
 // the tensors passed in define the work.

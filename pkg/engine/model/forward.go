@@ -124,6 +124,7 @@ type step struct {
 	T                           int
 	x, h, qkv, attn, o, gu, act backend.Tensor
 	pos, slots                  []int32
+	save                        []int32 // slots for KVWrite: -1 where Attention saves (backend.DecodeKVSaver)
 	prefill, decode             []backend.AttnSeq
 	nPre, nDec                  int // rows of each attention phase
 	eps                         float32
@@ -135,7 +136,25 @@ func (m *Model) newStep(chunks []Chunk, T int) *step {
 	w, b := m.ws, m.B
 	return &step{T: T, x: b.Rows(w.x, T), h: b.Rows(w.h, T), qkv: b.Rows(w.qkv, T), attn: b.Rows(w.attn, T),
 		o: b.Rows(w.o, T), gu: b.Rows(w.gu, T), act: b.Rows(w.act, T), pos: pos, slots: slots,
-		prefill: prefill, decode: decode, nPre: T - len(decode), nDec: len(decode), eps: float32(m.Arch.RMSNormEps)}
+		save: m.saveSlots(slots, decode), prefill: prefill, decode: decode, nPre: T - len(decode), nDec: len(decode),
+		eps: float32(m.Arch.RMSNormEps)}
+}
+
+// saveSlots is the slots KVWrite must fill: all of them, or on a backend
+// whose Attention stores decode tokens itself, the others (-1 for each
+// decode row; nil when none is left).
+func (m *Model) saveSlots(slots []int32, decode []backend.AttnSeq) []int32 {
+	if ks, ok := m.B.(backend.DecodeKVSaver); !ok || !ks.SavesDecodeKV() || len(decode) == 0 {
+		return slots
+	}
+	if len(decode) == len(slots) {
+		return nil
+	}
+	save := append([]int32(nil), slots...)
+	for _, d := range decode {
+		save[d.QStart] = -1
+	}
+	return save
 }
 
 // attentionBlock is one layer's attention half: norm, q/k/v projection,
@@ -164,7 +183,9 @@ func (m *Model) attentionBlock(li int, s *step) {
 	m.end(OpAttnRope, li, T)
 
 	m.start(OpAttnKVCacheSave, li, T)
-	b.KVWrite(m.KV, li, s.qkv, m.qkvL, s.slots)
+	if s.save != nil {
+		b.KVWrite(m.KV, li, s.qkv, m.qkvL, s.save)
+	}
 	m.end(OpAttnKVCacheSave, li, T)
 
 	if len(s.prefill) > 0 {

@@ -112,9 +112,12 @@ func (m *Model) ProfileAttention(s Shape) error {
 	}
 	b.Write(qkv, vals)
 	nDec := len(decode)
+	save := m.saveSlots(slots, decode)
 	for l := range m.Arch.NumHiddenLayers {
 		m.start(OpAttnKVCacheSave, l, T)
-		b.KVWrite(m.KV, l, qkv, m.qkvL, slots)
+		if save != nil {
+			b.KVWrite(m.KV, l, qkv, m.qkvL, save)
+		}
 		m.end(OpAttnKVCacheSave, l, T)
 		if len(prefill) > 0 {
 			m.start(OpAttnPrefill, l, T-nDec)

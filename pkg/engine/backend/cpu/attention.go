@@ -94,7 +94,14 @@ func (c *CPU) NewKVStore(layers, blocks, blockSize int, l backend.QKV) (backend.
 // pageBytes is a 4 KiB page.
 const pageBytes = 4096
 
-// KVWrite implements backend.Backend.
+// SavesDecodeKV implements backend.DecodeKVSaver: Attention stores a
+// decode token's K and V just before it scores and sums the token's block.
+// KVWrite alone pulled every line of that block in to change 4 bytes of
+// each, 3.3 of a 117 ms batch-32 step.
+func (c *CPU) SavesDecodeKV() bool { return true }
+
+// KVWrite implements backend.Backend; a negative slot is skipped
+// (backend.DecodeKVSaver).
 func (c *CPU) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l backend.QKV, slots []int32) {
 	s, T := kv.(*kvStore), f32s(qkv)
 	wd := l.Width()
@@ -102,6 +109,9 @@ func (c *CPU) KVWrite(kv backend.KVStore, layer int, qkv backend.Tensor, l backe
 	// dimension pair, so the writes are worth both cores at batch 32.
 	c.parallel(l.NumKVHeads, 1, func(_, h0, h1 int) {
 		for i, slot := range slots {
+			if slot < 0 {
+				continue
+			}
 			b, off := int(slot)/s.bs, int(slot)%s.bs
 			row := T.f32[i*wd : (i+1)*wd]
 			for h := h0; h < h1; h++ {
@@ -178,10 +188,11 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 		c.attn = append(c.attn, &attnScratch{})
 	}
 	scale := float32(1 / math.Sqrt(float64(d)))
-	c.parallel(len(items), 1, func(w, lo, hi int) {
+	c.sweep(len(items), 1, func(w, idx, next int) {
 		a := c.attn[w]
 		a.grow(nrMax, ld, nb*s.pad, d, s.bf16)
-		for _, it := range items[lo:hi] {
+		{
+			it := items[idx]
 			sq := seqs[it.seq]
 			nr := (it.q1 - it.q0) * group
 			first := sq.KVLen - sq.QLen + it.q0 // position of the first query row
@@ -195,7 +206,22 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 				}
 			}
 			keys := first + it.q1 - it.q0 // keys the last row sees
+			lastB := (sq.KVLen - 1) / s.bs
+			if s.bf16 && sq.QLen == 1 && lastB > 0 {
+				// The decode token's block is written before it is read:
+				// ask for its K and the token's V lines now, a block's
+				// worth of streaming before they are needed.
+				off := (sq.KVLen - 1) % s.bs
+				r := s.region(int(sq.Blocks[lastB]), it.kvh)
+				prefetch16(s.k16[layer][r : r+d*s.pad])
+				prefetch16(s.v16[layer][r+(off/2)*2*d : r+(off/2+1)*2*d])
+			}
 			for b := 0; b*s.bs < keys; b++ {
+				if sq.QLen == 1 && b == lastB {
+					// A decode token's K and V go in now, as its block's
+					// lines arrive (backend.DecodeKVSaver).
+					s.write(layer, int(sq.Blocks[b]), it.kvh, (sq.KVLen-1)%s.bs, T.f32[sq.QStart*wd:(sq.QStart+1)*wd], l)
+				}
 				r := s.region(int(sq.Blocks[b]), it.kvh)
 				ahead := 0
 				if s.bf16 && (b+1)*s.bs < keys {
@@ -242,6 +268,11 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 						if (b+1)*s.bs < last {
 							prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
 							ahead = runAhead(sq.Blocks, b)
+						} else if next >= 0 && i+2 >= nr {
+							// The item's last block: ask for the first
+							// keys of the worker's next item.
+							nx := items[next]
+							prefetch16(s.k16[layer][s.region(int(seqs[nx.seq].Blocks[0]), nx.kvh):][:min(attnHead, d*s.pad)])
 						}
 						pairs := (min(s.bs, last-b*s.bs) + 1) / 2
 						pb := a.pb[i*ldp+b*s.pad:]
