@@ -188,7 +188,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 		c.attn = append(c.attn, &attnScratch{})
 	}
 	scale := float32(1 / math.Sqrt(float64(d)))
-	c.sweep(len(items), 1, func(w, idx, next int) {
+	c.sweep(len(items), 1, true, func(w, idx, next int) {
 		a := c.attn[w]
 		a.grow(nrMax, ld, nb*s.pad, d, s.bf16)
 		{

@@ -167,13 +167,14 @@ func ToBF16(f float32) uint16 {
 
 // sweep runs f for every index of [0,n), like parallel, and tells it the
 // index the same worker runs next (-1: none known), so that f can fetch
-// that one's data while it computes. With two threads the caller takes
-// indices from the front and the other worker from the back until they
-// meet, so each worker's next index is its neighbour, claimed at once and
-// without a shared counter per index; otherwise chunks of grain, next
-// within a chunk.
-func (c *CPU) sweep(n, grain int, f func(w, i, next int)) {
-	if c.threads == 2 && n > 1 && n < 1<<31 && c.pool != nil && c.pool.doEnds(n, f) {
+// that one's data while it computes. With two threads and ends set, the
+// caller takes indices from the front and the other worker from the back
+// until they meet, so each worker knows its next index however the work
+// divides (the other worker walks its indices downwards, which costs
+// streams that would run on from one index's data into the next's);
+// otherwise chunks of grain, next within a chunk.
+func (c *CPU) sweep(n, grain int, ends bool, f func(w, i, next int)) {
+	if ends && c.threads == 2 && n > 1 && n < 1<<31 && c.pool != nil && c.pool.doEnds(n, f) {
 		return
 	}
 	c.parallel(n, grain, func(w, lo, hi int) {

@@ -55,7 +55,10 @@ func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
 	groups := (panels + panelGroup - 1) / panelGroup
 	grain := max(1, groups/(8*c.threads))
 	panel := 16 * k // values per panel
-	c.sweep(groups, grain, func(_, g, next int) {
+	// Only blocks after a group's first fetch the next group, so with one
+	// block (m <= 8) the workers keep to ascending chunks, where each
+	// group's weight streams run on into the next group's.
+	c.sweep(groups, grain, m > 8, func(_, g, next int) {
 		p0 := g * panelGroup
 		np := min(panelGroup, panels-p0)
 		// Panels of the next group this worker computes.
