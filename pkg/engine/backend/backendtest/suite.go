@@ -258,7 +258,19 @@ func testElementwise(e env) {
 // testAttention writes K/V for two sequences through KVWrite (one with a
 // cached prefix written in an earlier call, one fresh) and checks
 // prefill-chunk and decode attention against a dense causal GQA reference.
+// A backend.DecodeKVSaver is checked again with the decode token's slot
+// passed to KVWrite as -1: its Attention must store that token itself.
 func testAttention(e env) {
+	skips := []bool{false}
+	if ks, ok := e.b.(backend.DecodeKVSaver); ok && ks.SavesDecodeKV() {
+		skips = append(skips, true)
+	}
+	for _, skip := range skips {
+		testAttentionCases(e, skip)
+	}
+}
+
+func testAttentionCases(e env, skipDecode bool) {
 	for _, c := range []struct{ heads, kvHeads, d, bs int }{
 		{4, 2, 16, 4}, {4, 2, 64, 4},
 		// An odd number of query rows per KV head (3 and 1 heads each),
@@ -292,7 +304,11 @@ func testAttention(e env) {
 		if dt, ok := kv.(backend.KVDTyper); ok && dt.DType() == "BF16" {
 			tl, round = 1e-2, roundBF16
 		}
-		e.b.KVWrite(kv, 0, all, l, append(slotsA, slotsB...))
+		slots := append(slotsA, slotsB...)
+		if skipDecode {
+			slots[lenA+lenB-1] = -1 // B's last token: the decode below stores it
+		}
+		e.b.KVWrite(kv, 0, all, l, slots)
 		// Query rows: A's last 6 tokens as a prefill chunk, B's last 1 as
 		// a decode; their q come from the same rows as their k/v.
 		qrows := []int{4, 5, 6, 7, 8, 9, lenA + 2}
@@ -341,7 +357,11 @@ func testAttention(e env) {
 				want = append(want, o...)
 			}
 		}
-		check(e.t, "Attention", e.read(out), want, tl)
+		name := "Attention"
+		if skipDecode {
+			name = "Attention storing the decode token"
+		}
+		check(e.t, name, e.read(out), want, tl)
 	}
 }
 
