@@ -176,6 +176,23 @@ func TestAgainstCPUAtModelShapes(t *testing.T) {
 		out := both{g: g.NewTensor(18, l.NumHeads*l.HeadDim), c: c.NewTensor(18, l.NumHeads*l.HeadDim)}
 		step := func(what string, layer int, seqs []backend.AttnSeq, slots []int32) {
 			all, q := p.act(len(slots), l.Width()), p.act(18, l.Width())
+			// As in a forward, a new token's row carries the K and V that
+			// are stored for it (the cpu backend stores a decode token's
+			// itself, from this row: backend.DecodeKVSaver).
+			wd, qd := l.Width(), l.NumHeads*l.HeadDim
+			row := map[int32]int{} // all's row of each slot
+			for i, sl := range slots {
+				row[sl] = i
+			}
+			for _, sq := range seqs {
+				for i := range sq.QLen {
+					pos := sq.KVLen - sq.QLen + i
+					src := all.host[row[sq.Blocks[pos/bs]*bs+int32(pos%bs)]*wd:][:wd]
+					copy(q.host[(sq.QStart+i)*wd+qd:(sq.QStart+i+1)*wd], src[qd:])
+				}
+			}
+			g.Write(q.g, q.host)
+			c.Write(q.c, q.host)
 			g.KVWrite(gk, layer, all.g, l, slots)
 			c.KVWrite(ck, layer, all.c, l, slots)
 			g.Attention(out.g, q.g, l, gk, layer, seqs)
