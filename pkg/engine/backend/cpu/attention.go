@@ -191,113 +191,111 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 	c.sweep(len(items), 1, true, func(w, idx, next int) {
 		a := c.attn[w]
 		a.grow(nrMax, ld, nb*s.pad, d, s.bf16)
-		{
-			it := items[idx]
-			sq := seqs[it.seq]
-			nr := (it.q1 - it.q0) * group
-			first := sq.KVLen - sq.QLen + it.q0 // position of the first query row
-			// Row i is query row q0+i/group of head kvh·group+i%group.
-			for i := range nr {
-				src := T.f32[(sq.QStart+it.q0+i/group)*wd+(it.kvh*group+i%group)*d:][:d]
-				if s.bf16 {
-					roundBF16s(a.qb[i*d:(i+1)*d], src)
-				} else {
-					copy(a.q[i*d:(i+1)*d], src)
-				}
-			}
-			keys := first + it.q1 - it.q0 // keys the last row sees
-			lastB := (sq.KVLen - 1) / s.bs
-			if s.bf16 && sq.QLen == 1 && lastB > 0 {
-				// The decode token's block is written before it is read:
-				// ask for its K and the token's V lines now, a block's
-				// worth of streaming before they are needed.
-				off := (sq.KVLen - 1) % s.bs
-				r := s.region(int(sq.Blocks[lastB]), it.kvh)
-				prefetch16(s.k16[layer][r : r+d*s.pad])
-				prefetch16(s.v16[layer][r+(off/2)*2*d : r+(off/2+1)*2*d])
-			}
-			for b := 0; b*s.bs < keys; b++ {
-				if sq.QLen == 1 && b == lastB {
-					// A decode token's K and V go in now, as its block's
-					// lines arrive (backend.DecodeKVSaver).
-					s.write(layer, int(sq.Blocks[b]), it.kvh, (sq.KVLen-1)%s.bs, T.f32[sq.QStart*wd:(sq.QStart+1)*wd], l)
-				}
-				r := s.region(int(sq.Blocks[b]), it.kvh)
-				ahead := 0
-				if s.bf16 && (b+1)*s.bs < keys {
-					if ahead = runAhead(sq.Blocks, b); ahead == 0 {
-						prefetch16(s.k16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
-					}
-				}
-				n := min(s.bs, keys-b*s.bs)
-				for t := 0; t < n; t += 16 {
-					for r0 := 0; r0 < nr; r0 += 4 {
-						rows := min(4, nr-r0)
-						dst := a.s[r0*ld+b*s.bs+t:]
-						if s.bf16 {
-							scoresBB(dst, ld, a.qb[r0*d:], d, s.k16[layer][r+2*t:], 2*s.pad, d, rows, ahead)
-						} else {
-							scoresFF(dst, ld, a.q[r0*d:], d, s.k32[layer][r+t:], s.pad, d, rows)
-						}
-					}
-				}
-			}
+		it := items[idx]
+		sq := seqs[it.seq]
+		nr := (it.q1 - it.q0) * group
+		first := sq.KVLen - sq.QLen + it.q0 // position of the first query row
+		// Row i is query row q0+i/group of head kvh·group+i%group.
+		for i := range nr {
+			src := T.f32[(sq.QStart+it.q0+i/group)*wd+(it.kvh*group+i%group)*d:][:d]
 			if s.bf16 {
-				// The value pass starts cold too: ask for its first block
-				// while the softmax runs.
-				prefetch16(s.v16[layer][s.region(int(sq.Blocks[0]), it.kvh):][:min(attnHead, d*s.pad)])
-			}
-			clear(a.o[:nr*d])
-			nbItem := (keys + s.bs - 1) / s.bs
-			ldp := nbItem * s.pad
-			for i := range nr {
-				see := first + i/group + 1 // causal: positions 0..first+i/group
-				p := a.s[i*ld : i*ld+see]
-				softmaxRow(p, scale)
-				if s.bf16 {
-					s.padProbs(a.pb[i*ldp:(i+1)*ldp], p)
-				}
-			}
-			if s.bf16 {
-				// Rows two at a time, each value block loaded once for
-				// both; a row's probabilities past what it sees are zero.
-				for i := 0; i < nr; i += 2 {
-					last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
-					for b := 0; b*s.bs < last; b++ {
-						r := s.region(int(sq.Blocks[b]), it.kvh)
-						ahead := 0
-						if (b+1)*s.bs < last {
-							if ahead = runAhead(sq.Blocks, b); ahead == 0 {
-								prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
-							}
-						} else if next >= 0 && i+2 >= nr {
-							// The item's last block: ask for the first
-							// keys of the worker's next item.
-							nx := items[next]
-							prefetch16(s.k16[layer][s.region(int(seqs[nx.seq].Blocks[0]), nx.kvh):][:min(attnHead, d*s.pad)])
-						}
-						pairs := (min(s.bs, last-b*s.bs) + 1) / 2
-						pb := a.pb[i*ldp+b*s.pad:]
-						if i+1 < nr {
-							pvBB2(a.o[i*d:], d, pb, ldp, s.v16[layer][r:], d, pairs, ahead)
-						} else {
-							pvBB(a.o[i*d:], pb, s.v16[layer][r:], d, pairs)
-						}
-					}
-				}
+				roundBF16s(a.qb[i*d:(i+1)*d], src)
 			} else {
-				for i := range nr {
-					see := first + i/group + 1
-					p, o := a.s[i*ld:i*ld+see], a.o[i*d:(i+1)*d]
-					for b := 0; b*s.bs < see; b++ {
-						r := s.region(int(sq.Blocks[b]), it.kvh)
-						pv(o, p[b*s.bs:], s.v32[layer][r:], d, min(s.bs, see-b*s.bs), d)
+				copy(a.q[i*d:(i+1)*d], src)
+			}
+		}
+		keys := first + it.q1 - it.q0 // keys the last row sees
+		lastB := (sq.KVLen - 1) / s.bs
+		if s.bf16 && sq.QLen == 1 && lastB > 0 {
+			// The decode token's block is written before it is read:
+			// ask for its K and the token's V lines now, a block's
+			// worth of streaming before they are needed.
+			off := (sq.KVLen - 1) % s.bs
+			r := s.region(int(sq.Blocks[lastB]), it.kvh)
+			prefetch16(s.k16[layer][r : r+d*s.pad])
+			prefetch16(s.v16[layer][r+(off/2)*2*d : r+(off/2+1)*2*d])
+		}
+		for b := 0; b*s.bs < keys; b++ {
+			if sq.QLen == 1 && b == lastB {
+				// A decode token's K and V go in now, as its block's
+				// lines arrive (backend.DecodeKVSaver).
+				s.write(layer, int(sq.Blocks[b]), it.kvh, (sq.KVLen-1)%s.bs, T.f32[sq.QStart*wd:(sq.QStart+1)*wd], l)
+			}
+			r := s.region(int(sq.Blocks[b]), it.kvh)
+			ahead := 0
+			if s.bf16 && (b+1)*s.bs < keys {
+				if ahead = runAhead(sq.Blocks, b); ahead == 0 {
+					prefetch16(s.k16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
+				}
+			}
+			n := min(s.bs, keys-b*s.bs)
+			for t := 0; t < n; t += 16 {
+				for r0 := 0; r0 < nr; r0 += 4 {
+					rows := min(4, nr-r0)
+					dst := a.s[r0*ld+b*s.bs+t:]
+					if s.bf16 {
+						scoresBB(dst, ld, a.qb[r0*d:], d, s.k16[layer][r+2*t:], 2*s.pad, d, rows, ahead)
+					} else {
+						scoresFF(dst, ld, a.q[r0*d:], d, s.k32[layer][r+t:], s.pad, d, rows)
 					}
 				}
 			}
-			for i := range nr {
-				copy(O.f32[(sq.QStart+it.q0+i/group)*l.NumHeads*d+(it.kvh*group+i%group)*d:][:d], a.o[i*d:(i+1)*d])
+		}
+		if s.bf16 {
+			// The value pass starts cold too: ask for its first block
+			// while the softmax runs.
+			prefetch16(s.v16[layer][s.region(int(sq.Blocks[0]), it.kvh):][:min(attnHead, d*s.pad)])
+		}
+		clear(a.o[:nr*d])
+		nbItem := (keys + s.bs - 1) / s.bs
+		ldp := nbItem * s.pad
+		for i := range nr {
+			see := first + i/group + 1 // causal: positions 0..first+i/group
+			p := a.s[i*ld : i*ld+see]
+			softmaxRow(p, scale)
+			if s.bf16 {
+				s.padProbs(a.pb[i*ldp:(i+1)*ldp], p)
 			}
+		}
+		if s.bf16 {
+			// Rows two at a time, each value block loaded once for
+			// both; a row's probabilities past what it sees are zero.
+			for i := 0; i < nr; i += 2 {
+				last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
+				for b := 0; b*s.bs < last; b++ {
+					r := s.region(int(sq.Blocks[b]), it.kvh)
+					ahead := 0
+					if (b+1)*s.bs < last {
+						if ahead = runAhead(sq.Blocks, b); ahead == 0 {
+							prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
+						}
+					} else if next >= 0 && i+2 >= nr {
+						// The item's last block: ask for the first
+						// keys of the worker's next item.
+						nx := items[next]
+						prefetch16(s.k16[layer][s.region(int(seqs[nx.seq].Blocks[0]), nx.kvh):][:min(attnHead, d*s.pad)])
+					}
+					pairs := (min(s.bs, last-b*s.bs) + 1) / 2
+					pb := a.pb[i*ldp+b*s.pad:]
+					if i+1 < nr {
+						pvBB2(a.o[i*d:], d, pb, ldp, s.v16[layer][r:], d, pairs, ahead)
+					} else {
+						pvBB(a.o[i*d:], pb, s.v16[layer][r:], d, pairs)
+					}
+				}
+			}
+		} else {
+			for i := range nr {
+				see := first + i/group + 1
+				p, o := a.s[i*ld:i*ld+see], a.o[i*d:(i+1)*d]
+				for b := 0; b*s.bs < see; b++ {
+					r := s.region(int(sq.Blocks[b]), it.kvh)
+					pv(o, p[b*s.bs:], s.v32[layer][r:], d, min(s.bs, see-b*s.bs), d)
+				}
+			}
+		}
+		for i := range nr {
+			copy(O.f32[(sq.QStart+it.q0+i/group)*l.NumHeads*d+(it.kvh*group+i%group)*d:][:d], a.o[i*d:(i+1)*d])
 		}
 	})
 }

@@ -127,7 +127,7 @@ func (j *poolJob) runEnds(w int) {
 		if !j.span.CompareAndSwap(s, rest) {
 			continue
 		}
-		if next < lo || next >= hi || next == i {
+		if next < lo || next >= hi {
 			next = -1
 		}
 		j.ends(w, i, next)
