@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
@@ -168,14 +169,22 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 	type item struct{ seq, kvh, q0, q1 int }
 	var items []item
 	maxKV := 0
-	for si, sq := range seqs {
-		maxKV = max(maxKV, sq.KVLen)
-		for h := range l.NumKVHeads {
+	for h := range l.NumKVHeads {
+		for si, sq := range seqs {
+			maxKV = max(maxKV, sq.KVLen)
 			for q0 := 0; q0 < sq.QLen; q0 += qChunk {
 				items = append(items, item{si, h, q0, min(q0+qChunk, sq.QLen)})
 			}
 		}
 	}
+	// Items go by KV head, then sequence: a KV head's regions lie in block
+	// order, so where the block tables run on from one sequence to the
+	// next (a fresh cache), a worker's K and V reads run on from one item
+	// into the next. The second half is reversed because the sweep hands it
+	// out from the back: the second worker then reads upwards too.
+	// BenchmarkAttentionDecode, bf16, batch 32, 5 alternating runs:
+	// 35.1-37.1 GB/s by sequence, 36.2-38.7 this way.
+	slices.Reverse(items[len(items)/2:])
 	// Scores sit at their key positions; a row's stride has room for the
 	// padding slots of the last block, which the score tiles also write.
 	nb := (maxKV + s.bs - 1) / s.bs

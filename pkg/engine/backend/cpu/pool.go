@@ -111,7 +111,9 @@ func (j *poolJob) run(w int) {
 
 // runEnds claims indices of j from the front (worker 0) or the back (any
 // other worker; sweep gives this only to a pool of one) until the two
-// meet, telling f the index it will claim next while that is unclaimed.
+// meet, 1/endsShare of the unclaimed ones at a time, telling f the index
+// it will claim next: the next of the run, and after the run's last the
+// next unclaimed index at the worker's end, if any.
 func (j *poolJob) runEnds(w int) {
 	back := w != 0
 	for {
@@ -120,20 +122,42 @@ func (j *poolJob) runEnds(w int) {
 		if lo >= hi {
 			return
 		}
-		i, rest, next := lo, uint64(lo+1)<<32|uint64(hi), lo+1
+		c := max(1, (hi-lo)/endsShare)
+		rest := uint64(lo+c)<<32 | uint64(hi)
 		if back {
-			i, rest, next = hi-1, uint64(lo)<<32|uint64(hi-1), hi-2
+			rest = uint64(lo)<<32 | uint64(hi-c)
 		}
 		if !j.span.CompareAndSwap(s, rest) {
 			continue
 		}
-		if next < lo || next >= hi {
-			next = -1
+		for k := range c {
+			i, next := lo+k, lo+k+1
+			if back {
+				i, next = hi-1-k, hi-2-k
+			}
+			if k == c-1 {
+				next = -1
+				s := j.span.Load()
+				if lo, hi := int(s>>32), int(uint32(s)); lo < hi {
+					next = lo
+					if back {
+						next = hi - 1
+					}
+				}
+			}
+			j.ends(w, i, next)
 		}
-		j.ends(w, i, next)
-		j.done.Add(1)
+		j.done.Add(int64(c))
 	}
 }
+
+// endsShare is the part of the unclaimed indices a sweep's worker claims
+// at once. Claiming one index at a time passed the claim's cache line
+// between the two cores for every index: a 256-index sweep with no work
+// in it took 29 µs, against 6 µs claiming an eighth at a time. An eighth
+// keeps the work a worker holds small, should the host take its core away
+// for a while.
+const endsShare = 8
 
 // do runs f over [0,n) in chunks of grain on the caller (worker 0) and the
 // pool's workers, returning when every chunk is done; false when another
