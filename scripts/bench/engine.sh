@@ -10,6 +10,8 @@
 # sides of each ratio alike. It prints engine ÷ PyTorch for every case, from
 # these numbers only, and the decode steps against their floors: bytes moved
 # ÷ measured bandwidth, and for batch 32 also FLOPs ÷ measured bf16 peak.
+# Every figure is a best of several runs, measured alike: the peaks, PyTorch's
+# time of a case, and the engine's (its mean is printed beside it).
 # A copy goes to tmp/bench/engine.txt.
 #
 # PyTorch is Debian's python3-torch, run by /usr/bin/python3 (a pyenv
@@ -61,7 +63,9 @@ best() {
 		END { print (m == "" ? "NA" : m) }' "$1"
 }
 
-# engine_case CASE DTYPE: the engine benchmark's ns/op for one case.
+# engine_case CASE DTYPE: the engine benchmark's best and mean step in ms
+# for one case (best-ms and ns/op: the best of ENGINE_BENCHTIME steps, as
+# PyTorch's figure is the best of TORCH_REPEATS).
 engine_case() {
 	local dt=${2^^} pat
 	[ "$dt" = FP32 ] && dt=F32
@@ -71,7 +75,9 @@ engine_case() {
 	esac
 	(cd "$root/pkg/engine" && "$work/engine.test" -test.run XXX -test.bench "$pat" \
 		-test.benchtime "$engine_benchtime" -test.timeout 30m) >"$work/engine-$1-$2.txt"
-	awk '/^Benchmark/ { for (i = 3; i <= NF; i++) if ($i == "ns/op") print $(i-1) }' "$work/engine-$1-$2.txt" | head -1
+	awk '/^Benchmark/ { b = "NA"; m = "NA"
+		for (i = 3; i <= NF; i++) { if ($i == "best-ms") b = sprintf("%.1f", $(i-1)); if ($i == "ns/op") m = sprintf("%.1f", $(i-1) / 1e6) }
+		print b, m; exit }' "$work/engine-$1-$2.txt"
 }
 
 # torch_case CASE DTYPE: PyTorch's best time in ms for one case.
@@ -108,19 +114,21 @@ main() {
 	peaks "$work/peak.txt"
 
 	echo "== engine and PyTorch, alternating case by case $(load)"
-	printf '  %-11s %-5s %12s %12s %8s\n' case dtype engine_ms pytorch_ms ratio
+	echo "  (ms per step or prefill: each side's best of its timed runs, $engine_benchtime steps for the engine after one untimed, $torch_repeats for PyTorch after one untimed; the engine's mean beside it)"
+	printf '  %-11s %-5s %12s %12s %12s %8s\n' case dtype engine_best engine_mean pytorch_best ratio
 	: >"$work/cases.txt"
-	local c dt e tms ems
+	local c dt e tms ems emean
 	for c in $cases; do
 		for dt in $dtypes; do
 			e=$(engine_case "$c" "$dt")
-			ems=$(awk -v ns="${e:-NA}" 'BEGIN { print (ns == "NA" || ns == "" ? "NA" : sprintf("%.1f", ns / 1e6)) }')
+			ems=${e% *} emean=${e#* }
+			[ -n "$e" ] || ems=NA emean=NA
 			tms=NA
 			[ "$have_torch" = 1 ] && tms=$(torch_case "$c" "$dt")
-			echo "$c $dt $ems ${tms:-NA}" >>"$work/cases.txt"
-			awk -v c="$c" -v dt="$dt" -v e="$ems" -v t="${tms:-NA}" 'BEGIN {
+			echo "$c $dt $ems ${tms:-NA} $emean" >>"$work/cases.txt"
+			awk -v c="$c" -v dt="$dt" -v e="$ems" -v em="$emean" -v t="${tms:-NA}" 'BEGIN {
 				r = (e == "NA" || t == "NA") ? "NA" : sprintf("%.2f", e / t)
-				printf "  %-11s %-5s %12s %12s %8s\n", c, dt, e, t, r }'
+				printf "  %-11s %-5s %12s %12s %12s %8s\n", c, dt, e, em, t, r }'
 		done
 	done
 	echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
