@@ -51,6 +51,14 @@ type DecodeKVSaver interface {
 	SavesDecodeKV() bool
 }
 
+// Argmaxer is a Backend that finds, for each host row of logits, the
+// first index of its largest value (a NaN never wins; a NaN at index 0
+// gives 0), as greedy sampling does. ArgmaxRows writes out[i] for every
+// non-nil rows[i] and leaves the rest of out alone.
+type Argmaxer interface {
+	ArgmaxRows(out []int32, rows [][]float32)
+}
+
 // Backend is the set of operations the decoder needs. y is always the
 // output; it may alias an input only where the doc says so. Row counts of
 // the tensors passed in define the work.

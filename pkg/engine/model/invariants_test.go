@@ -205,9 +205,21 @@ func TestSampling(t *testing.T) {
 
 // TestSampleAllGreedyBatch: a greedy batch large enough to be split over
 // the cores picks each row's argmax (lowest id on ties), and leaves rows
-// without logits at 0.
+// without logits at 0, in Go and on a backend's ArgmaxRows (cpu).
 func TestSampleAllGreedyBatch(t *testing.T) {
-	m := &Model{}
+	c, err := cpu.New(backend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := backend.Backend(c).(backend.Argmaxer); !ok {
+		t.Fatal("the cpu backend is no backend.Argmaxer")
+	}
+	for _, m := range []*Model{{}, {B: c}} {
+		sampleAllGreedy(t, m)
+	}
+}
+
+func sampleAllGreedy(t *testing.T, m *Model) {
 	r := rand.New(rand.NewPCG(11, 12))
 	logits := make([][]float32, 13)
 	want := make([]int32, len(logits))

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/simcheck/simcheck/pkg/engine/backend"
 )
 
 // Sampling selects how a token is drawn from logits. Temperature 0 is
@@ -112,6 +114,11 @@ func argmax(x []float32) int {
 func (m *Model) SampleAll(logits [][]float32, s Sampling, r *rand.Rand) []int32 {
 	m.start(OpSample, -1, len(logits))
 	out := make([]int32, len(logits))
+	if am, ok := m.B.(backend.Argmaxer); ok && (s.Temperature <= 0 || r == nil) {
+		am.ArgmaxRows(out, logits)
+		m.end(OpSample, -1, len(logits))
+		return out
+	}
 	if (s.Temperature <= 0 || r == nil) && len(logits) >= 8 {
 		// Greedy draws nothing from r, so sequences are independent:
 		// the argmaxes of a large batch (32 × 152k logits) split over

@@ -1,0 +1,5 @@
+//go:build !amd64 || purego
+
+package cpu
+
+func argmaxRow(x []float32) int { return argmaxGo(x) }
