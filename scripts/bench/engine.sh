@@ -136,8 +136,10 @@ main() {
 	# The peaks again: the floors take the best of both passes, so a pass
 	# slowed by the host does not flatter the engine.
 	echo "== machine peaks again, after the cases $(load)"
-	measure_peaks >>"$work/peak.txt"
-	peaks "$work/peak.txt"
+	measure_peaks >"$work/peak-after.txt"
+	peaks "$work/peak-after.txt" "after the cases"
+	cat "$work/peak-after.txt" >>"$work/peak.txt"
+	peaks "$work/peak.txt" "best of both passes, for the floors"
 
 	echo "== ratios and floors"
 	awk -v bw="$bw" -v bf16="$bf16" -v params="$params" -v layer_mm="$layer_mm" -v lm_head="$lm_head" \
@@ -178,8 +180,8 @@ measure_peaks() {
 		-test.count "$peak_count" -test.benchtime 1s -stream.mib="$stream_mib")
 }
 
-# peaks FILE: sets bw, fma and bf16 from the best runs in FILE at $threads
-# threads. Where a compute peak at all threads is under 3/4 of threads ×
+# peaks FILE [LABEL]: sets bw, fma and bf16 from the best runs in FILE at
+# $threads threads, and prints them (with LABEL). Where a compute peak at all threads is under 3/4 of threads ×
 # the one-thread peak, the host took a core away during that run (seen:
 # two threads measuring what one does), which says nothing about the
 # machine and would raise the FLOP floor: threads × one thread is taken.
@@ -187,7 +189,7 @@ peaks() {
 	bw=$(best "$1" "^BenchmarkStreamRead/[^/]+/threads$threads\$" GB/s)
 	fma=$(scaled_peak "$1" FMAPeak)
 	bf16=$(scaled_peak "$1" BF16DotPeak)
-	echo "  $threads threads: read bandwidth $bw GB/s, fp32 FMA $fma GFLOP/s, bf16 dot product $bf16 GFLOP/s"
+	echo "  $threads threads: read bandwidth $bw GB/s, fp32 FMA $fma GFLOP/s, bf16 dot product $bf16 GFLOP/s${2:+ ($2)}"
 }
 
 # scaled_peak FILE NAME: the best at $threads threads, or $threads × the
