@@ -135,21 +135,52 @@ func (s *kvStore) write(layer, b, h, off int, row []float32, l backend.QKV) {
 		copy(s.v32[layer][r+off*d:r+(off+1)*d], v)
 		return
 	}
-	kt, vt := s.k16[layer][r:r+d*P], s.v16[layer][r+(off/2)*2*d:r+(off/2+1)*2*d]
-	for j := 0; j < d; j += 2 {
-		kt[(j/2)*2*P+2*off] = ToBF16(k[j])
-		kt[(j/2)*2*P+2*off+1] = ToBF16(k[j+1])
+	// Both rows are rounded by the vector kernel (as the activations of a
+	// product are: a subnormal becomes a zero, which is also how the
+	// attention kernels read one), then stored a dimension pair (K) or a
+	// slot pair (V) at a time: 4-byte stores instead of 2-byte ones, and
+	// no scalar rounding (attention 1.3-2.5% faster at batch 32,
+	// alternating in one process).
+	var tmp [512]uint16
+	kb := tmp[:]
+	if 2*d > len(tmp) {
+		kb = make([]uint16, 2*d)
 	}
-	odd := off & 1
-	for j, x := range v {
-		vt[2*j+odd] = ToBF16(x)
-		if odd == 0 {
-			// The slot's partner stays zero until written, so a zero
-			// probability never meets a stale value.
-			vt[2*j+1] = 0
+	kb, vb := kb[:d], kb[d:2*d]
+	roundBF16s(kb, k)
+	roundBF16s(vb, v)
+	kt, vt := s.k16[layer][r:r+d*P], s.v16[layer][r+(off/2)*2*d:r+(off/2+1)*2*d]
+	// Dimension pair j of slot off is uint32 j·P+off of the region (P is
+	// a multiple of 16 and regions start at even offsets: aligned).
+	kt32 := unsafe.Slice((*uint32)(unsafe.Pointer(&kt[0])), len(kt)/2)
+	kp := unsafe.Slice((*uint32)(unsafe.Pointer(&kb[0])), d/2)
+	for j, x := range kp {
+		kt32[j*P+off] = x
+	}
+	if off&1 == 1 {
+		for j, x := range vb {
+			vt[2*j+1] = x
 		}
+		return
+	}
+	// An even slot writes its value with a zero partner: the partner
+	// stays zero until written, so a zero probability never meets a
+	// stale value.
+	vt32 := unsafe.Slice((*uint32)(unsafe.Pointer(&vt[0])), d)
+	for j, x := range vb {
+		vt32[j] = uint32(x) << firstHalf
 	}
 }
+
+// firstHalf is the shift that puts a uint16 in the half of a uint32 that
+// comes first in memory (0 on a little-endian machine).
+var firstHalf = func() uint {
+	x := uint32(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 1 {
+		return 0
+	}
+	return 16
+}()
 
 // rowsPerItem bounds the (query row, head) pairs one work item handles:
 // enough to share each K/V block among a KV head's query heads and to
