@@ -271,12 +271,18 @@ func testAttention(e env) {
 }
 
 func testAttentionCases(e env, skipDecode bool) {
-	for _, c := range []struct{ heads, kvHeads, d, bs int }{
-		{4, 2, 16, 4}, {4, 2, 64, 4},
+	for _, c := range []struct {
+		heads, kvHeads, d, bs int
+		tabA                  []int32
+	}{
+		{4, 2, 16, 4, nil}, {4, 2, 64, 4, nil},
 		// An odd number of query rows per KV head (3 and 1 heads each),
 		// a block size that is neither a power of two nor a multiple of
 		// 16, and head dimensions of two and three 64-wide column blocks.
-		{6, 2, 128, 5}, {3, 3, 192, 16},
+		{6, 2, 128, 5, nil}, {3, 3, 192, 16, nil},
+		// Blocks that follow each other in the store, as a fresh cache
+		// gives them (a backend may read such runs differently).
+		{4, 2, 128, 4, []int32{3, 4, 5}},
 	} {
 		d, bs := c.d, c.bs
 		l := backend.QKV{NumHeads: c.heads, NumKVHeads: c.kvHeads, HeadDim: d}
@@ -284,9 +290,13 @@ func testAttentionCases(e env, skipDecode bool) {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		// seq A: 10 tokens, blocks {5, 2, 9}; seq B: 3 tokens, blocks {0}.
+		// seq A: 10 tokens, blocks {5, 2, 9} unless the case says;
+		// seq B: 3 tokens, blocks {0}.
 		lenA, lenB := 10, 3
 		tabA, tabB := []int32{5, 2, 9}, []int32{0}
+		if c.tabA != nil {
+			tabA = c.tabA
+		}
 		all, allv := e.act(lenA+lenB, l.Width())
 		slot := func(tab []int32, p int) int32 { return tab[p/bs]*int32(bs) + int32(p%bs) }
 		var slotsA, slotsB []int32

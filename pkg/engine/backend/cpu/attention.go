@@ -302,7 +302,29 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			// both; a row's probabilities past what it sees are zero.
 			for i := 0; i < nr; i += 2 {
 				last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
-				for b := 0; b*s.bs < last; b++ {
+				b := 0
+				if i+1 < nr && d == 128 {
+					// The full blocks before the last go to the
+					// multi-block kernel, a run of blocks that follow
+					// each other in the store at a time (the sums stay
+					// in registers), asking ahead as below.
+					nbV := (last + s.bs - 1) / s.bs
+					for b < nbV-1 {
+						b0, tab := b, a.tab[:0]
+						for ; b < nbV-1; b++ {
+							tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), attnAhead)
+							if runAhead(sq.Blocks, b) == 0 {
+								tab[len(tab)-1] = 0
+								prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
+								b++
+								break
+							}
+						}
+						a.tab = tab
+						pvBB2Run(a.o[i*d:], d, a.pb[i*ldp+b0*s.pad:], ldp, s.pad, s.v16[layer], tab, d, (s.bs+1)/2)
+					}
+				}
+				for ; b*s.bs < last; b++ {
 					r := s.region(int(sq.Blocks[b]), it.kvh)
 					ahead := 0
 					if (b+1)*s.bs < last {
@@ -395,11 +417,12 @@ func (s *kvStore) padProbs(dst []uint16, p []float32) {
 // call: packed query rows (fp32 or bf16), scores, bf16 probabilities in
 // the padded slot layout and packed output rows.
 type attnScratch struct {
-	q  []float32
-	qb []uint16
-	s  []float32
-	pb []uint16
-	o  []float32
+	q   []float32
+	qb  []uint16
+	s   []float32
+	pb  []uint16
+	o   []float32
+	tab []int // block table of a multi-block kernel call
 }
 
 // grow makes room for rows query rows with score stride ld and padded

@@ -72,3 +72,30 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, ahea
 	}
 	pvBB2AVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
 }
+
+//go:noescape
+func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint16, tab *int, nblk int, pairs int)
+
+// pvBB2Run is pvBB2 over several value blocks at once, the two output rows
+// kept in registers from the first block to the last: block i's value
+// pair rows start tab[2i] values into v and it asks tab[2i+1] bytes ahead
+// of what it reads; its probabilities start i·pstep values into p. Every
+// block has pairs pair rows. The sums are those of one pvBB2 call per
+// block.
+func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
+	nblk := len(tab) / 2
+	if nblk == 0 {
+		return
+	}
+	if !haveBF16 || d != 128 || pairs < 1 {
+		pvBB2RunGo(o, ldo, p, ldp, pstep, v, tab, d, pairs)
+		return
+	}
+	_ = o[ldo+d-1]
+	_ = p[(nblk-1)*pstep+ldp+2*pairs-1]
+	for i := 0; i < len(tab); i += 2 {
+		_ = v[tab[i]]
+		_ = v[tab[i]+pairs*2*d-1]
+	}
+	pvBB2RunAVX512(&o[0], ldo, &p[0], ldp, pstep, &v[0], &tab[0], nblk, pairs)
+}

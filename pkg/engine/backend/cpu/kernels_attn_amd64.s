@@ -685,3 +685,111 @@ pvwpairs:
 
 	VZEROUPPER
 	RET
+
+// func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint16, tab *int, nblk int, pairs int)
+// pvBB2WAVX512 at d = 128 over nblk ≥ 1 value blocks, the two output rows
+// held in Z0..Z15 from the first block to the last: block i's value-pair
+// rows start tab[2i] values into v and ask tab[2i+1] bytes ahead, its
+// probability pairs start i·pstep values into p (and ldp further for the
+// second row); pairs ≥ 1 pair rows a block. The sums are those of one
+// pvBB2WAVX512 call per block, in the same order.
+TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
+	MOVQ o+0(FP), DI
+	MOVQ ldo+8(FP), AX
+	MOVQ p+16(FP), SI
+	MOVQ ldp+24(FP), R12
+	MOVQ pstep+32(FP), BX
+	MOVQ v+40(FP), R8
+	MOVQ tab+48(FP), DX
+	MOVQ nblk+56(FP), CX
+	MOVQ pairs+64(FP), R9
+	LEAQ (DI)(AX*4), R13 // second output row
+	SHLQ $1, R12         // ldp in bytes
+	SHLQ $1, BX          // pstep in bytes
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	VMOVUPS 0(R13), Z8
+	VMOVUPS 64(R13), Z9
+	VMOVUPS 128(R13), Z10
+	VMOVUPS 192(R13), Z11
+	VMOVUPS 256(R13), Z12
+	VMOVUPS 320(R13), Z13
+	VMOVUPS 384(R13), Z14
+	VMOVUPS 448(R13), Z15
+
+prblk:
+	MOVQ 0(DX), R10
+	LEAQ (R8)(R10*2), R10 // the block's first value-pair row
+	MOVQ 8(DX), R15       // ahead
+	LEAQ (SI)(R12*1), R14 // the second row's probabilities
+	XORQ R11, R11
+
+prpairs:
+	PREFETCHT0   0(R10)(R15*1)
+	PREFETCHT0   64(R10)(R15*1)
+	PREFETCHT0   128(R10)(R15*1)
+	PREFETCHT0   192(R10)(R15*1)
+	PREFETCHT0   256(R10)(R15*1)
+	PREFETCHT0   320(R10)(R15*1)
+	PREFETCHT0   384(R10)(R15*1)
+	PREFETCHT0   448(R10)(R15*1)
+	VPBROADCASTD (SI)(R11*4), Z16
+	VPBROADCASTD (R14)(R11*4), Z17
+	VMOVDQU16    0(R10), Z20
+	VMOVDQU16    64(R10), Z21
+	VMOVDQU16    128(R10), Z22
+	VMOVDQU16    192(R10), Z23
+	VMOVDQU16    256(R10), Z24
+	VMOVDQU16    320(R10), Z25
+	VMOVDQU16    384(R10), Z26
+	VMOVDQU16    448(R10), Z27
+	PX_0
+	PX_8
+	PX_1
+	PX_9
+	PX_2
+	PX_10
+	PX_3
+	PX_11
+	PX_4
+	PX_12
+	PX_5
+	PX_13
+	PX_6
+	PX_14
+	PX_7
+	PX_15
+	ADDQ         $512, R10
+	INCQ         R11
+	CMPQ         R11, R9
+	JLT          prpairs
+
+	ADDQ $16, DX
+	ADDQ BX, SI
+	DECQ CX
+	JNZ  prblk
+
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VMOVUPS Z8, 0(R13)
+	VMOVUPS Z9, 64(R13)
+	VMOVUPS Z10, 128(R13)
+	VMOVUPS Z11, 192(R13)
+	VMOVUPS Z12, 256(R13)
+	VMOVUPS Z13, 320(R13)
+	VMOVUPS Z14, 384(R13)
+	VMOVUPS Z15, 448(R13)
+	VZEROUPPER
+	RET

@@ -16,3 +16,7 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, _ in
 	pvBBGo(o, p, v, d, pairs)
 	pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
 }
+
+func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
+	pvBB2RunGo(o, ldo, p, ldp, pstep, v, tab, d, pairs)
+}

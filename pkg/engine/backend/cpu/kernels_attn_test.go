@@ -97,3 +97,36 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 		t.Log("no AVX512_BF16 here: the bf16 kernels ran as their twins")
 	}
 }
+
+// TestPVBB2RunMatchesBlocks: the multi-block value kernel gives the bits
+// of one pvBB2 call per block, over block tables that run on, jump back
+// and repeat a block, with 1 to 8 pairs a block and asking ahead or not.
+func TestPVBB2RunMatchesBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const d, region = 128, 16 * 128
+	v := bfSlice(r, 12*region, false)
+	for _, blocks := range [][]int{{0}, {0, 1, 2, 3}, {5, 2, 9, 3, 3, 11}, {11, 10, 9}} {
+		for pairs := 1; pairs <= 8; pairs++ {
+			const pstep, ldp, ldo = 16, 200, 131
+			p := bfSlice(r, (len(blocks)-1)*pstep+ldp+2*pairs, false)
+			var tab []int
+			for i, b := range blocks {
+				tab = append(tab, b*region, 3072*(i%2))
+			}
+			o0 := make([]float32, ldo+d)
+			for i := range o0 {
+				o0[i] = float32(r.NormFloat64())
+			}
+			got, want := append([]float32(nil), o0...), append([]float32(nil), o0...)
+			pvBB2Run(got, ldo, p, ldp, pstep, v, tab, d, pairs)
+			for i, b := range blocks {
+				pvBB2(want, ldo, p[i*pstep:], ldp, v[b*region:], d, pairs, 0)
+			}
+			for c := range want {
+				if got[c] != want[c] {
+					t.Fatalf("blocks %v, %d pairs: [%d] = %g, block by block %g", blocks, pairs, c, got[c], want[c])
+				}
+			}
+		}
+	}
+}
