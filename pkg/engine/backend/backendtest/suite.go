@@ -273,16 +273,19 @@ func testAttention(e env) {
 func testAttentionCases(e env, skipDecode bool) {
 	for _, c := range []struct {
 		heads, kvHeads, d, bs int
-		tabA                  []int32
+		tabA, tabB            []int32 // nil: {5, 2, 9} and {0}
+		lenB                  int     // 0: 3
 	}{
-		{4, 2, 16, 4, nil}, {4, 2, 64, 4, nil},
+		{4, 2, 16, 4, nil, nil, 0}, {4, 2, 64, 4, nil, nil, 0},
 		// An odd number of query rows per KV head (3 and 1 heads each),
 		// a block size that is neither a power of two nor a multiple of
 		// 16, and head dimensions of two and three 64-wide column blocks.
-		{6, 2, 128, 5, nil}, {3, 3, 192, 16, nil},
+		{6, 2, 128, 5, nil, nil, 0}, {3, 3, 192, 16, nil, nil, 0},
 		// Blocks that follow each other in the store, as a fresh cache
-		// gives them (a backend may read such runs differently).
-		{4, 2, 128, 4, []int32{3, 4, 5}},
+		// gives them (a backend may read such runs differently), and a
+		// decode over four blocks of 16, three of them in a run.
+		{4, 2, 128, 4, []int32{3, 4, 5}, nil, 0},
+		{4, 2, 128, 16, nil, []int32{6, 7, 8, 1}, 50},
 	} {
 		d, bs := c.d, c.bs
 		l := backend.QKV{NumHeads: c.heads, NumKVHeads: c.kvHeads, HeadDim: d}
@@ -290,12 +293,15 @@ func testAttentionCases(e env, skipDecode bool) {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		// seq A: 10 tokens, blocks {5, 2, 9} unless the case says;
-		// seq B: 3 tokens, blocks {0}.
+		// seq A: 10 tokens, blocks {5, 2, 9}; seq B: 3 tokens, blocks
+		// {0}; unless the case says otherwise.
 		lenA, lenB := 10, 3
 		tabA, tabB := []int32{5, 2, 9}, []int32{0}
 		if c.tabA != nil {
 			tabA = c.tabA
+		}
+		if c.tabB != nil {
+			tabB, lenB = c.tabB, c.lenB
 		}
 		all, allv := e.act(lenA+lenB, l.Width())
 		slot := func(tab []int32, p int) int32 { return tab[p/bs]*int32(bs) + int32(p%bs) }
@@ -321,7 +327,7 @@ func testAttentionCases(e env, skipDecode bool) {
 		e.b.KVWrite(kv, 0, all, l, slots)
 		// Query rows: A's last 6 tokens as a prefill chunk, B's last 1 as
 		// a decode; their q come from the same rows as their k/v.
-		qrows := []int{4, 5, 6, 7, 8, 9, lenA + 2}
+		qrows := []int{4, 5, 6, 7, 8, 9, lenA + lenB - 1}
 		q := e.b.NewTensor(len(qrows), l.Width())
 		var qv []float32
 		for _, r := range qrows {
