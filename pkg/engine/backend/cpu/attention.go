@@ -303,26 +303,22 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			for i := 0; i < nr; i += 2 {
 				last := first + min(i+1, nr-1)/group + 1 // keys the pair's later row sees
 				b := 0
-				if i+1 < nr && d == 128 {
+				if nbV := (last + s.bs - 1) / s.bs; i+1 < nr && d == 128 && nbV > 1 {
 					// The full blocks before the last go to the
-					// multi-block kernel, a run of blocks that follow
-					// each other in the store at a time (the sums stay
-					// in registers), asking ahead as below.
-					nbV := (last + s.bs - 1) / s.bs
-					for b < nbV-1 {
-						b0, tab := b, a.tab[:0]
-						for ; b < nbV-1; b++ {
-							tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), attnAhead)
-							if runAhead(sq.Blocks, b) == 0 {
-								tab[len(tab)-1] = 0
-								prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
-								b++
-								break
-							}
+					// multi-block kernel in one call (the sums stay in
+					// registers), asking ahead as below: into a block
+					// that follows in the store by the kernel's reads
+					// ahead, else for its first KiB.
+					tab := a.tab[:0]
+					for ; b < nbV-1; b++ {
+						ahead, head := attnAhead, -1
+						if runAhead(sq.Blocks, b) == 0 {
+							ahead, head = 0, s.region(int(sq.Blocks[b+1]), it.kvh)
 						}
-						a.tab = tab
-						pvBB2Run(a.o[i*d:], d, a.pb[i*ldp+b0*s.pad:], ldp, s.pad, s.v16[layer], tab, d, (s.bs+1)/2)
+						tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), ahead, head)
 					}
+					a.tab = tab
+					pvBB2Run(a.o[i*d:], d, a.pb[i*ldp:], ldp, s.pad, s.v16[layer], tab, d, (s.bs+1)/2)
 				}
 				for ; b*s.bs < last; b++ {
 					r := s.region(int(sq.Blocks[b]), it.kvh)

@@ -61,7 +61,10 @@ func pvBBGo(o []float32, p []uint16, v []uint16, d, pairs int) {
 
 // pvBB2RunGo is pvBB2Run as one pvBB2 call per block.
 func pvBB2RunGo(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
-	for i := 0; i < len(tab); i += 2 {
-		pvBB2(o, ldo, p[(i/2)*pstep:], ldp, v[tab[i]:], d, pairs, tab[i+1])
+	for i := 0; i < len(tab); i += 3 {
+		if tab[i+2] >= 0 {
+			prefetch16(v[tab[i+2]:][:attnHead])
+		}
+		pvBB2(o, ldo, p[(i/3)*pstep:], ldp, v[tab[i]:], d, pairs, tab[i+1])
 	}
 }

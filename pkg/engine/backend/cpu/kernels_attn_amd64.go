@@ -78,12 +78,14 @@ func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint1
 
 // pvBB2Run is pvBB2 over several value blocks at once, the two output rows
 // kept in registers from the first block to the last: block i's value
-// pair rows start tab[2i] values into v and it asks tab[2i+1] bytes ahead
-// of what it reads; its probabilities start i·pstep values into p. Every
-// block has pairs pair rows. The sums are those of one pvBB2 call per
-// block.
+// pair rows start tab[3i] values into v and it asks tab[3i+1] bytes ahead
+// of what it reads; before it starts, it asks for the first KiB at
+// tab[3i+2] values into v (none when negative: the head of a next block
+// that the reads ahead do not reach). Its probabilities start i·pstep
+// values into p. Every block has pairs pair rows. The sums are those of
+// one pvBB2 call per block.
 func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
-	nblk := len(tab) / 2
+	nblk := len(tab) / 3
 	if nblk == 0 {
 		return
 	}
@@ -93,9 +95,12 @@ func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab 
 	}
 	_ = o[ldo+d-1]
 	_ = p[(nblk-1)*pstep+ldp+2*pairs-1]
-	for i := 0; i < len(tab); i += 2 {
+	for i := 0; i < len(tab); i += 3 {
 		_ = v[tab[i]]
 		_ = v[tab[i]+pairs*2*d-1]
+		if tab[i+2] >= 0 {
+			_ = v[tab[i+2]+attnHead-1] // a hint only, but kept inside v
+		}
 	}
 	pvBB2RunAVX512(&o[0], ldo, &p[0], ldp, pstep, &v[0], &tab[0], nblk, pairs)
 }

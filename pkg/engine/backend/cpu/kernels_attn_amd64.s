@@ -689,10 +689,11 @@ pvwpairs:
 // func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint16, tab *int, nblk int, pairs int)
 // pvBB2WAVX512 at d = 128 over nblk ≥ 1 value blocks, the two output rows
 // held in Z0..Z15 from the first block to the last: block i's value-pair
-// rows start tab[2i] values into v and ask tab[2i+1] bytes ahead, its
-// probability pairs start i·pstep values into p (and ldp further for the
-// second row); pairs ≥ 1 pair rows a block. The sums are those of one
-// pvBB2WAVX512 call per block, in the same order.
+// rows start tab[3i] values into v and ask tab[3i+1] bytes ahead, and
+// before it starts the block asks for the 1 KiB at tab[3i+2] values into v
+// (none when negative); its probability pairs start i·pstep values into p
+// (and ldp further for the second row); pairs ≥ 1 pair rows a block. The
+// sums are those of one pvBB2WAVX512 call per block, in the same order.
 TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
 	MOVQ o+0(FP), DI
 	MOVQ ldo+8(FP), AX
@@ -724,6 +725,28 @@ TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
 	VMOVUPS 448(R13), Z15
 
 prblk:
+	MOVQ  16(DX), R10
+	TESTQ R10, R10
+	JS    prgo
+	LEAQ  (R8)(R10*2), R10
+	PREFETCHT0 0(R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	PREFETCHT0 192(R10)
+	PREFETCHT0 256(R10)
+	PREFETCHT0 320(R10)
+	PREFETCHT0 384(R10)
+	PREFETCHT0 448(R10)
+	PREFETCHT0 512(R10)
+	PREFETCHT0 576(R10)
+	PREFETCHT0 640(R10)
+	PREFETCHT0 704(R10)
+	PREFETCHT0 768(R10)
+	PREFETCHT0 832(R10)
+	PREFETCHT0 896(R10)
+	PREFETCHT0 960(R10)
+
+prgo:
 	MOVQ 0(DX), R10
 	LEAQ (R8)(R10*2), R10 // the block's first value-pair row
 	MOVQ 8(DX), R15       // ahead
@@ -770,7 +793,7 @@ prpairs:
 	CMPQ         R11, R9
 	JLT          prpairs
 
-	ADDQ $16, DX
+	ADDQ $24, DX
 	ADDQ BX, SI
 	DECQ CX
 	JNZ  prblk

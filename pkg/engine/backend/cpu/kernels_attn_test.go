@@ -111,7 +111,11 @@ func TestPVBB2RunMatchesBlocks(t *testing.T) {
 			p := bfSlice(r, (len(blocks)-1)*pstep+ldp+2*pairs, false)
 			var tab []int
 			for i, b := range blocks {
-				tab = append(tab, b*region, 3072*(i%2))
+				pf := -1
+				if i%3 == 1 {
+					pf = (b + 1) % 12 * region
+				}
+				tab = append(tab, b*region, 3072*(i%2), pf)
 			}
 			o0 := make([]float32, ldo+d)
 			for i := range o0 {
