@@ -255,7 +255,23 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			prefetch16(s.k16[layer][r : r+d*s.pad])
 			prefetch16(s.v16[layer][r+(off/2)*2*d : r+(off/2+1)*2*d])
 		}
-		for b := 0; b*s.bs < keys; b++ {
+		b := 0
+		if nbK := (keys + 15) / 16; s.bf16 && nr == 2 && s.bs == 16 && s.pad == 16 && nbK > 1 {
+			// Two rows (a decode token of two query heads a KV head):
+			// the full blocks before the last go to the multi-block
+			// kernel in one call, asking ahead as below.
+			tab := a.tab[:0]
+			for ; b < nbK-1; b++ {
+				ahead, head := attnAhead, -1
+				if runAhead(sq.Blocks, b) == 0 {
+					ahead, head = 0, s.region(int(sq.Blocks[b+1]), it.kvh)
+				}
+				tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), ahead, head)
+			}
+			a.tab = tab
+			scoresBB2Run(a.s, ld, a.qb, d, s.k16[layer], 2*s.pad, d, tab)
+		}
+		for ; b*s.bs < keys; b++ {
 			if sq.QLen == 1 && b == lastB {
 				// A decode token's K and V go in now, as its block's
 				// lines arrive (backend.DecodeKVSaver).

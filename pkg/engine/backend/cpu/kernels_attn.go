@@ -68,3 +68,13 @@ func pvBB2RunGo(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, ta
 		pvBB2(o, ldo, p[(i/3)*pstep:], ldp, v[tab[i]:], d, pairs, tab[i+1])
 	}
 }
+
+// scoresBB2RunGo is scoresBB2Run as one scoresBB call per block.
+func scoresBB2RunGo(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d int, tab []int) {
+	for i := 0; i < len(tab); i += 3 {
+		if tab[i+2] >= 0 {
+			prefetch16(k[tab[i+2]:][:attnHead])
+		}
+		scoresBB(s[16*(i/3):], lds, q, ldq, k[tab[i]:], ldk, d, 2, tab[i+1])
+	}
+}

@@ -104,3 +104,33 @@ func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab 
 	}
 	pvBB2RunAVX512(&o[0], ldo, &p[0], ldp, pstep, &v[0], &tab[0], nblk, pairs)
 }
+
+//go:noescape
+func scoresBB2RunAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, tab *int, nblk int)
+
+// scoresBB2Run is scoresBB for two query rows over several blocks of 16
+// keys in one call: block i's keys start tab[3i] values into k and it
+// asks tab[3i+1] bytes ahead of what it reads; before it starts, it asks
+// for the first KiB at tab[3i+2] values into k (none when negative). Its
+// scores go to s[16i:] and s[lds+16i:]. The sums are those of one
+// scoresBB call per block.
+func scoresBB2Run(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d int, tab []int) {
+	nblk := len(tab) / 3
+	if nblk == 0 {
+		return
+	}
+	if !haveBF16 || d%8 != 0 || d == 0 {
+		scoresBB2RunGo(s, lds, q, ldq, k, ldk, d, tab)
+		return
+	}
+	_ = s[lds+16*nblk-1]
+	_ = q[ldq+d-1]
+	for i := 0; i < len(tab); i += 3 {
+		_ = k[tab[i]]
+		_ = k[tab[i]+(d/2-1)*ldk+31]
+		if tab[i+2] >= 0 {
+			_ = k[tab[i+2]+attnHead-1] // a hint only, but kept inside k
+		}
+	}
+	scoresBB2RunAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, &tab[0], nblk)
+}

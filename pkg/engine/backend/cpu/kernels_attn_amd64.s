@@ -816,3 +816,104 @@ prpairs:
 	VMOVUPS Z15, 448(R13)
 	VZEROUPPER
 	RET
+
+// func scoresBB2RunAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, tab *int, nblk int)
+// scoresBBAVX512 for two query rows over nblk ≥ 1 blocks of 16 keys: block
+// i's keys start tab[3i] values into k and ask tab[3i+1] bytes ahead, and
+// before it starts the block asks for the 1 KiB at tab[3i+2] values into k
+// (none when negative); its scores go to s[16i:] and s[lds+16i:]. The
+// sums are those of one scoresBBAVX512 call per block.
+TEXT ·scoresBB2RunAVX512(SB), NOSPLIT, $0-72
+	MOVQ s+0(FP), DX
+	MOVQ lds+8(FP), R8
+	MOVQ q+16(FP), SI
+	MOVQ ldq+24(FP), R9
+	MOVQ ldk+40(FP), BX
+	MOVQ d+48(FP), CX
+	MOVQ tab+56(FP), R11
+	MOVQ nblk+64(FP), R12
+	SHLQ $2, R8
+	SHLQ $1, R9
+	SHLQ $1, BX
+	SHRQ $1, CX          // pairs
+	LEAQ (SI)(R9*1), R10 // the second query row
+	LEAQ (BX)(BX*1), R9  // 2·BX
+
+sbrblk:
+	MOVQ  16(R11), DI
+	TESTQ DI, DI
+	JS    sbrgo
+	SHLQ  $1, DI
+	ADDQ  k+32(FP), DI
+	PREFETCHT0 0(DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 128(DI)
+	PREFETCHT0 192(DI)
+	PREFETCHT0 256(DI)
+	PREFETCHT0 320(DI)
+	PREFETCHT0 384(DI)
+	PREFETCHT0 448(DI)
+	PREFETCHT0 512(DI)
+	PREFETCHT0 576(DI)
+	PREFETCHT0 640(DI)
+	PREFETCHT0 704(DI)
+	PREFETCHT0 768(DI)
+	PREFETCHT0 832(DI)
+	PREFETCHT0 896(DI)
+	PREFETCHT0 960(DI)
+
+sbrgo:
+	MOVQ 0(R11), DI
+	SHLQ $1, DI
+	ADDQ k+32(FP), DI    // the block's first key pair row
+	MOVQ 8(R11), R15     // ahead
+	LEAQ (DI)(BX*1), R13
+	LEAQ (R15)(R9*1), AX
+	XORQ R14, R14
+	ZERO16
+
+sbr2:
+	PREFETCHT0 (DI)(R15*1)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 (DI)(AX*1)
+	PREFETCHT0 (R13)(AX*1)
+	VMOVDQU16 (DI), Z20
+	VPBROADCASTD 0(SI)(R14*4), Z16
+	DP_00
+	VPBROADCASTD 0(R10)(R14*4), Z17
+	DP_01
+	VMOVDQU16 (R13), Z21
+	VPBROADCASTD 4(SI)(R14*4), Z16
+	DP_10
+	VPBROADCASTD 4(R10)(R14*4), Z17
+	DP_11
+	VMOVDQU16 (DI)(R9*1), Z22
+	VPBROADCASTD 8(SI)(R14*4), Z16
+	DP_20
+	VPBROADCASTD 8(R10)(R14*4), Z17
+	DP_21
+	VMOVDQU16 (R13)(R9*1), Z23
+	VPBROADCASTD 12(SI)(R14*4), Z16
+	DP_30
+	VPBROADCASTD 12(R10)(R14*4), Z17
+	DP_31
+	LEAQ (DI)(BX*4), DI
+	LEAQ (R13)(BX*4), R13
+	ADDQ $4, R14
+	CMPQ R14, CX
+	JLT  sbr2
+
+	VADDPS  Z4, Z0, Z0
+	VADDPS  Z12, Z8, Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z5, Z1, Z1
+	VADDPS  Z13, Z9, Z9
+	VADDPS  Z9, Z1, Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R8*1)
+	ADDQ    $64, DX
+	ADDQ    $24, R11
+	DECQ    R12
+	JNZ     sbrblk
+	VZEROUPPER
+	RET

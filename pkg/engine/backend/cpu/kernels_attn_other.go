@@ -20,3 +20,7 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, _ in
 func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
 	pvBB2RunGo(o, ldo, p, ldp, pstep, v, tab, d, pairs)
 }
+
+func scoresBB2Run(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d int, tab []int) {
+	scoresBB2RunGo(s, lds, q, ldq, k, ldk, d, tab)
+}

@@ -134,3 +134,35 @@ func TestPVBB2RunMatchesBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestScoresBB2RunMatchesBlocks: the multi-block score kernel gives the
+// bits of one scoresBB call per block.
+func TestScoresBB2RunMatchesBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, d := range []int{64, 128, 192} {
+		region := 16 * d
+		k := bfSlice(r, 12*region, false)
+		const ldq, lds = 200, 300
+		q := bfSlice(r, ldq+d, false)
+		for _, blocks := range [][]int{{0}, {0, 1, 2, 3}, {5, 2, 9, 3, 3, 11}, {11, 10, 9}} {
+			var tab []int
+			for i, b := range blocks {
+				pf := -1
+				if i%3 == 1 {
+					pf = (b + 1) % 12 * region
+				}
+				tab = append(tab, b*region, 3072*(i%2), pf)
+			}
+			got, want := make([]float32, lds+16*len(blocks)), make([]float32, lds+16*len(blocks))
+			scoresBB2Run(got, lds, q, ldq, k, 32, d, tab)
+			for i, b := range blocks {
+				scoresBB(want[16*i:], lds, q, ldq, k[b*region:], 32, d, 2, 0)
+			}
+			for c := range want {
+				if got[c] != want[c] {
+					t.Fatalf("d=%d blocks %v: [%d] = %g, block by block %g", d, blocks, c, got[c], want[c])
+				}
+			}
+		}
+	}
+}
