@@ -260,16 +260,9 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			// Two rows (a decode token of two query heads a KV head):
 			// the full blocks before the last go to the multi-block
 			// kernel in one call, asking ahead as below.
-			tab := a.tab[:0]
-			for ; b < nbK-1; b++ {
-				ahead, head := attnAhead, -1
-				if runAhead(sq.Blocks, b) == 0 {
-					ahead, head = 0, s.region(int(sq.Blocks[b+1]), it.kvh)
-				}
-				tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), ahead, head)
-			}
-			a.tab = tab
-			scoresBB2Run(a.s, ld, a.qb, d, s.k16[layer], 2*s.pad, d, tab)
+			b = nbK - 1
+			a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b)
+			scoresBB2Run(a.s, ld, a.qb, d, s.k16[layer], 2*s.pad, d, a.tab)
 		}
 		for ; b*s.bs < keys; b++ {
 			if sq.QLen == 1 && b == lastB {
@@ -325,16 +318,9 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 					// registers), asking ahead as below: into a block
 					// that follows in the store by the kernel's reads
 					// ahead, else for its first KiB.
-					tab := a.tab[:0]
-					for ; b < nbV-1; b++ {
-						ahead, head := attnAhead, -1
-						if runAhead(sq.Blocks, b) == 0 {
-							ahead, head = 0, s.region(int(sq.Blocks[b+1]), it.kvh)
-						}
-						tab = append(tab, s.region(int(sq.Blocks[b]), it.kvh), ahead, head)
-					}
-					a.tab = tab
-					pvBB2Run(a.o[i*d:], d, a.pb[i*ldp:], ldp, s.pad, s.v16[layer], tab, d, (s.bs+1)/2)
+					b = nbV - 1
+					a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b)
+					pvBB2Run(a.o[i*d:], d, a.pb[i*ldp:], ldp, s.pad, s.v16[layer], a.tab, d, (s.bs+1)/2)
 				}
 				for ; b*s.bs < last; b++ {
 					r := s.region(int(sq.Blocks[b]), it.kvh)
@@ -399,6 +385,23 @@ const attnHead = 512
 // cache), the same requests fetched lines of other sequences and lost
 // 5-12%, so there the kernels ask for nothing ahead (runAhead).
 const attnAhead = 3072
+
+// blockTable appends to tab what the multi-block kernels take for the
+// first n blocks of a sequence's table (n < len(blocks)) under KV head
+// kvh, three values a block: its region; how far to ask ahead of each
+// line read (runAhead); and, where the next block does not follow, that
+// block's region, whose first KiB is asked for before the block starts
+// (else -1).
+func (s *kvStore) blockTable(tab []int, blocks []int32, kvh, n int) []int {
+	for b := range n {
+		ahead, head := attnAhead, -1
+		if runAhead(blocks, b) == 0 {
+			ahead, head = 0, s.region(int(blocks[b+1]), kvh)
+		}
+		tab = append(tab, s.region(int(blocks[b]), kvh), ahead, head)
+	}
+	return tab
+}
 
 // runAhead is attnAhead when block b+1 of a sequence's table follows
 // block b in the store, else 0.

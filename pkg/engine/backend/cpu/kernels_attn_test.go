@@ -109,14 +109,7 @@ func TestPVBB2RunMatchesBlocks(t *testing.T) {
 		for pairs := 1; pairs <= 8; pairs++ {
 			const pstep, ldp, ldo = 16, 200, 131
 			p := bfSlice(r, (len(blocks)-1)*pstep+ldp+2*pairs, false)
-			var tab []int
-			for i, b := range blocks {
-				pf := -1
-				if i%3 == 1 {
-					pf = (b + 1) % 12 * region
-				}
-				tab = append(tab, b*region, 3072*(i%2), pf)
-			}
+			tab := testBlockTable(blocks, region)
 			o0 := make([]float32, ldo+d)
 			for i := range o0 {
 				o0[i] = float32(r.NormFloat64())
@@ -145,14 +138,7 @@ func TestScoresBB2RunMatchesBlocks(t *testing.T) {
 		const ldq, lds = 200, 300
 		q := bfSlice(r, ldq+d, false)
 		for _, blocks := range [][]int{{0}, {0, 1, 2, 3}, {5, 2, 9, 3, 3, 11}, {11, 10, 9}} {
-			var tab []int
-			for i, b := range blocks {
-				pf := -1
-				if i%3 == 1 {
-					pf = (b + 1) % 12 * region
-				}
-				tab = append(tab, b*region, 3072*(i%2), pf)
-			}
+			tab := testBlockTable(blocks, region)
 			got, want := make([]float32, lds+16*len(blocks)), make([]float32, lds+16*len(blocks))
 			scoresBB2Run(got, lds, q, ldq, k, 32, d, tab)
 			for i, b := range blocks {
@@ -165,4 +151,19 @@ func TestScoresBB2RunMatchesBlocks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testBlockTable is a multi-block kernel's table over blocks of region
+// values each in a store of 12: every other block asks 3 KiB ahead, every
+// third asks for the first KiB of the block after it.
+func testBlockTable(blocks []int, region int) []int {
+	var tab []int
+	for i, b := range blocks {
+		head := -1
+		if i%3 == 1 {
+			head = (b + 1) % 12 * region
+		}
+		tab = append(tab, b*region, 3072*(i%2), head)
+	}
+	return tab
 }
