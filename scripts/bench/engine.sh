@@ -181,10 +181,11 @@ measure_peaks() {
 }
 
 # peaks FILE [LABEL]: sets bw, fma and bf16 from the best runs in FILE at
-# $threads threads, and prints them (with LABEL). Where a compute peak at all threads is under 3/4 of threads ×
-# the one-thread peak, the host took a core away during that run (seen:
-# two threads measuring what one does), which says nothing about the
-# machine and would raise the FLOP floor: threads × one thread is taken.
+# $threads threads, and prints them (with LABEL). Where a compute peak at
+# all threads is under 3/4 of threads × the one-thread peak, the host took
+# a core away during that run (seen: two threads measuring what one does),
+# which says nothing about the machine and would raise the FLOP floor:
+# threads × one thread is taken.
 peaks() {
 	bw=$(best "$1" "^BenchmarkStreamRead/[^/]+/threads$threads\$" GB/s)
 	fma=$(scaled_peak "$1" FMAPeak)

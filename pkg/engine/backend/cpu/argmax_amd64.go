@@ -21,3 +21,17 @@ func argmaxRow(x []float32) int {
 	argmaxAVX512(&x[0], len(x), &v[0], &ix[0])
 	return argmaxLanes(v[:], ix[:])
 }
+
+// argmaxLanes reduces per-lane maxima and the index where each lane found
+// its maximum to argmaxGo's answer: the largest value, the lowest index
+// among equal ones. Lanes start from x[0] at index 0, so with a NaN there
+// every lane is NaN at 0.
+func argmaxLanes(v []float32, ix []int32) int {
+	best := 0
+	for l := 1; l < len(v); l++ {
+		if v[l] > v[best] || (v[l] == v[best] && ix[l] < ix[best]) {
+			best = l
+		}
+	}
+	return int(ix[best])
+}

@@ -256,7 +256,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			prefetch16(s.v16[layer][r+(off/2)*2*d : r+(off/2+1)*2*d])
 		}
 		b := 0
-		if nbK := (keys + 15) / 16; s.bf16 && nr == 2 && s.bs == 16 && s.pad == 16 && nbK > 1 {
+		if nbK := (keys + 15) / 16; s.bf16 && nr == 2 && s.bs == 16 && nbK > 1 {
 			// Two rows (a decode token of two query heads a KV head):
 			// the full blocks before the last go to the multi-block
 			// kernel in one call, asking ahead as below.

@@ -95,13 +95,7 @@ func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab 
 	}
 	_ = o[ldo+d-1]
 	_ = p[(nblk-1)*pstep+ldp+2*pairs-1]
-	for i := 0; i < len(tab); i += 3 {
-		_ = v[tab[i]]
-		_ = v[tab[i]+pairs*2*d-1]
-		if tab[i+2] >= 0 {
-			_ = v[tab[i+2]+attnHead-1] // a hint only, but kept inside v
-		}
-	}
+	checkTable(v, tab, pairs*2*d)
 	pvBB2RunAVX512(&o[0], ldo, &p[0], ldp, pstep, &v[0], &tab[0], nblk, pairs)
 }
 
@@ -125,12 +119,19 @@ func scoresBB2Run(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d 
 	}
 	_ = s[lds+16*nblk-1]
 	_ = q[ldq+d-1]
+	checkTable(k, tab, (d/2-1)*ldk+32)
+	scoresBB2RunAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, &tab[0], nblk)
+}
+
+// checkTable panics unless every block of a multi-block kernel's table
+// lies in x, span values from its offset, and every requested first KiB
+// too (a hint only, but kept inside x): the assembly trusts the table.
+func checkTable(x []uint16, tab []int, span int) {
 	for i := 0; i < len(tab); i += 3 {
-		_ = k[tab[i]]
-		_ = k[tab[i]+(d/2-1)*ldk+31]
+		_ = x[tab[i]]
+		_ = x[tab[i]+span-1]
 		if tab[i+2] >= 0 {
-			_ = k[tab[i+2]+attnHead-1] // a hint only, but kept inside k
+			_ = x[tab[i+2]+attnHead-1]
 		}
 	}
-	scoresBB2RunAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, &tab[0], nblk)
 }

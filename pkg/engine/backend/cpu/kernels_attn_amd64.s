@@ -54,6 +54,17 @@
 	VPBROADCASTD 12(R10)(R14*4), Z17; \
 	DP_31
 
+// SUM_ROWS01: the score kernels' four partial sums of rows 0 and 1,
+// (Z0+Z4)+(Z8+Z12) into Z0 and (Z1+Z5)+(Z9+Z13) into Z1, in the order of
+// their Go twins.
+#define SUM_ROWS01 \
+	VADDPS Z4, Z0, Z0; \
+	VADDPS Z12, Z8, Z8; \
+	VADDPS Z8, Z0, Z0; \
+	VADDPS Z5, Z1, Z1; \
+	VADDPS Z13, Z9, Z9; \
+	VADDPS Z9, Z1, Z1
+
 // PV2W_PAIR: one value-pair row of 128 columns (R10, asking R15 bytes
 // ahead of each line) times the probability pairs R11 of two rows (SI and
 // R12) into Z0..Z7 and Z8..Z15: pvBB2WAVX512's step.
@@ -263,12 +274,7 @@ sfst1:
 	RET
 
 sfst2:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VMOVUPS Z0, (DX)
 	ADDQ R8, DX
 	VMOVUPS Z1, (DX)
@@ -276,12 +282,7 @@ sfst2:
 	RET
 
 sfst3:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VADDPS Z6, Z2, Z2
 	VADDPS Z14, Z10, Z10
 	VADDPS Z10, Z2, Z2
@@ -294,12 +295,7 @@ sfst3:
 	RET
 
 sfst4:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VADDPS Z6, Z2, Z2
 	VADDPS Z14, Z10, Z10
 	VADDPS Z10, Z2, Z2
@@ -482,12 +478,7 @@ sbst1:
 	RET
 
 sbst2:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VMOVUPS Z0, (DX)
 	ADDQ R8, DX
 	VMOVUPS Z1, (DX)
@@ -495,12 +486,7 @@ sbst2:
 	RET
 
 sbst3:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VADDPS Z6, Z2, Z2
 	VADDPS Z14, Z10, Z10
 	VADDPS Z10, Z2, Z2
@@ -513,12 +499,7 @@ sbst3:
 	RET
 
 sbst4:
-	VADDPS Z4, Z0, Z0
-	VADDPS Z12, Z8, Z8
-	VADDPS Z8, Z0, Z0
-	VADDPS Z5, Z1, Z1
-	VADDPS Z13, Z9, Z9
-	VADDPS Z9, Z1, Z1
+	SUM_ROWS01
 	VADDPS Z6, Z2, Z2
 	VADDPS Z14, Z10, Z10
 	VADDPS Z10, Z2, Z2
@@ -848,12 +829,7 @@ sbr2:
 	CMPQ R14, CX
 	JLT  sbr2
 
-	VADDPS  Z4, Z0, Z0
-	VADDPS  Z12, Z8, Z8
-	VADDPS  Z8, Z0, Z0
-	VADDPS  Z5, Z1, Z1
-	VADDPS  Z13, Z9, Z9
-	VADDPS  Z9, Z1, Z1
+	SUM_ROWS01
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, (DX)(R8*1)
 	ADDQ    $64, DX
