@@ -261,7 +261,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			// the full blocks before the last go to the multi-block
 			// kernel in one call, asking ahead as below.
 			b = nbK - 1
-			a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b)
+			a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b+1)
 			scoresBB2Run(a.s, ld, a.qb, d, s.k16[layer], 2*s.pad, d, a.tab)
 		}
 		for ; b*s.bs < keys; b++ {
@@ -271,11 +271,8 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 				s.write(layer, int(sq.Blocks[b]), it.kvh, (sq.KVLen-1)%s.bs, T.f32[sq.QStart*wd:(sq.QStart+1)*wd], l)
 			}
 			r := s.region(int(sq.Blocks[b]), it.kvh)
-			ahead := 0
 			if s.bf16 && (b+1)*s.bs < keys {
-				if ahead = runAhead(sq.Blocks, b); ahead == 0 {
-					prefetch16(s.k16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
-				}
+				prefetch16(s.k16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
 			}
 			n := min(s.bs, keys-b*s.bs)
 			for t := 0; t < n; t += 16 {
@@ -283,7 +280,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 					rows := min(4, nr-r0)
 					dst := a.s[r0*ld+b*s.bs+t:]
 					if s.bf16 {
-						scoresBB(dst, ld, a.qb[r0*d:], d, s.k16[layer][r+2*t:], 2*s.pad, d, rows, ahead)
+						scoresBB(dst, ld, a.qb[r0*d:], d, s.k16[layer][r+2*t:], 2*s.pad, d, rows)
 					} else {
 						scoresFF(dst, ld, a.q[r0*d:], d, s.k32[layer][r+t:], s.pad, d, rows)
 					}
@@ -315,20 +312,15 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 				if nbV := (last + s.bs - 1) / s.bs; i+1 < nr && d == 128 && nbV > 1 {
 					// The full blocks before the last go to the
 					// multi-block kernel in one call (the sums stay in
-					// registers), asking ahead as below: into a block
-					// that follows in the store by the kernel's reads
-					// ahead, else for its first KiB.
+					// registers), asking ahead as below.
 					b = nbV - 1
-					a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b)
+					a.tab = s.blockTable(a.tab[:0], sq.Blocks, it.kvh, b+1)
 					pvBB2Run(a.o[i*d:], d, a.pb[i*ldp:], ldp, s.pad, s.v16[layer], a.tab, d, (s.bs+1)/2)
 				}
 				for ; b*s.bs < last; b++ {
 					r := s.region(int(sq.Blocks[b]), it.kvh)
-					ahead := 0
 					if (b+1)*s.bs < last {
-						if ahead = runAhead(sq.Blocks, b); ahead == 0 {
-							prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
-						}
+						prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
 					} else if next >= 0 && i+2 >= nr {
 						// The item's last block: ask for the first
 						// keys of the worker's next item.
@@ -338,7 +330,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 					pairs := (min(s.bs, last-b*s.bs) + 1) / 2
 					pb := a.pb[i*ldp+b*s.pad:]
 					if i+1 < nr {
-						pvBB2(a.o[i*d:], d, pb, ldp, s.v16[layer][r:], d, pairs, ahead)
+						pvBB2(a.o[i*d:], d, pb, ldp, s.v16[layer][r:], d, pairs)
 					} else {
 						pvBB(a.o[i*d:], pb, s.v16[layer][r:], d, pairs)
 					}
@@ -367,49 +359,24 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 // memory latency; asking for them early gave 10% more bandwidth
 // (BenchmarkAttentionDecode, batch 32, fresh and scattered caches alike),
 // while asking for whole blocks ahead flooded the miss queues and lost 10%.
-// Where the next block follows in the store, the kernels' own requests
-// (attnAhead) already cover its first lines, and asking again cost 3-4%
-// (BenchmarkAttentionDecode, 5 alternating runs: 41.1-44.1 GB/s with the
-// repeat, 43.2-44.9 without), so then it is skipped.
+// The request is made whether or not the next block follows in the store.
+// Where it follows, the kernels once asked 3 KiB ahead of every line they
+// read instead (a gain over asking nothing: 32-33 → 39-42 GB/s), but the
+// next block's first KiB alone does better: alternating in one process,
+// batch 32, a fresh cache's tables, 41-44 GB/s with the line requests
+// against 48-50 without, and 95-99 ms against 102-111 ms for the whole
+// bf16 decode step (BenchmarkQwen3Decode, the two builds alternated).
 const attnHead = 512
 
-// attnAhead is how far (in bytes) the bf16 score and value kernels ask
-// ahead of what they read when a sequence's next block follows its block
-// in the store (a KV head's regions lie in block order), as a fresh cache
-// and a cache that frees whole sequences give: the hardware prefetcher
-// stops at every 4 KiB region, and asking 2 KiB ahead keeps the next
-// region's lines coming. BenchmarkAttentionDecode, bf16, batch 32,
-// alternating with the kernels asking nothing ahead: 32-33 → 36-37 GB/s
-// at 2 KiB; 3 KiB then gave 39.6-42.6 GB/s against 2 KiB's 36.9-39.9
-// (1 KiB and 4 KiB less). Into a block that does not follow (a scattered
-// cache), the same requests fetched lines of other sequences and lost
-// 5-12%, so there the kernels ask for nothing ahead (runAhead).
-const attnAhead = 3072
-
 // blockTable appends to tab what the multi-block kernels take for the
-// first n blocks of a sequence's table (n < len(blocks)) under KV head
-// kvh, three values a block: its region; how far to ask ahead of each
-// line read (runAhead); and, where the next block does not follow, that
-// block's region, whose first KiB is asked for before the block starts
-// (else -1).
+// first n-1 blocks of a sequence's table (n <= len(blocks)) under KV
+// head kvh: the regions of its first n blocks, the last of them only
+// asked for (its first KiB, before the block ahead of it starts).
 func (s *kvStore) blockTable(tab []int, blocks []int32, kvh, n int) []int {
-	for b := range n {
-		ahead, head := attnAhead, -1
-		if runAhead(blocks, b) == 0 {
-			ahead, head = 0, s.region(int(blocks[b+1]), kvh)
-		}
-		tab = append(tab, s.region(int(blocks[b]), kvh), ahead, head)
+	for _, b := range blocks[:n] {
+		tab = append(tab, s.region(int(b), kvh))
 	}
 	return tab
-}
-
-// runAhead is attnAhead when block b+1 of a sequence's table follows
-// block b in the store, else 0.
-func runAhead(blocks []int32, b int) int {
-	if blocks[b+1] == blocks[b]+1 {
-		return attnAhead
-	}
-	return 0
 }
 
 // padProbs rounds a row's probabilities p to bf16 into dst, block by

@@ -61,27 +61,24 @@ func pvBBGo(o []float32, p []uint16, v []uint16, d, pairs int) {
 
 // pvBB2RunGo is pvBB2Run as one pvBB2 call per block.
 func pvBB2RunGo(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
-	eachTableBlock(v, tab, func(i, off, ahead int) {
-		pvBB2(o, ldo, p[i*pstep:], ldp, v[off:], d, pairs, ahead)
+	eachTableBlock(v, tab, func(i, off int) {
+		pvBB2(o, ldo, p[i*pstep:], ldp, v[off:], d, pairs)
 	})
 }
 
 // scoresBB2RunGo is scoresBB2Run as one scoresBB call per block.
 func scoresBB2RunGo(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d int, tab []int) {
-	eachTableBlock(k, tab, func(i, off, ahead int) {
-		scoresBB(s[16*i:], lds, q, ldq, k[off:], ldk, d, 2, ahead)
+	eachTableBlock(k, tab, func(i, off int) {
+		scoresBB(s[16*i:], lds, q, ldq, k[off:], ldk, d, 2)
 	})
 }
 
 // eachTableBlock walks a multi-block kernel's table (kvStore.blockTable)
 // over the store x as the kernels do: for block i, the request for the
-// next block's first KiB where there is one, then f with the block's
-// offset and how far to ask ahead.
-func eachTableBlock(x []uint16, tab []int, f func(i, off, ahead int)) {
-	for i := 0; i < len(tab); i += 3 {
-		if tab[i+2] >= 0 {
-			prefetch16(x[tab[i+2]:][:attnHead])
-		}
-		f(i/3, tab[i], tab[i+1])
+// next block's first KiB, then f with the block's offset.
+func eachTableBlock(x []uint16, tab []int, f func(i, off int)) {
+	for i := 0; i+1 < len(tab); i++ {
+		prefetch16(x[tab[i+1]:][:attnHead])
+		f(i, tab[i])
 	}
 }

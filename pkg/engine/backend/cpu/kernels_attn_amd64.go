@@ -6,7 +6,7 @@ package cpu
 func scoresFFAVX512(s *float32, lds int, q *float32, ldq int, k *float32, ldk int, d int, rows int)
 
 //go:noescape
-func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int, ahead int)
+func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int)
 
 //go:noescape
 func pvBBAVX512(o *float32, p *uint16, v *uint16, d int, pairs int)
@@ -25,9 +25,7 @@ func scoresFF(s []float32, lds int, q []float32, ldq int, k []float32, ldk, d, r
 	scoresFFAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
 }
 
-// scoresBB and pvBB2 ask, while they read, for the lines ahead bytes past
-// each one they load (0: none ahead); a hint only, which never faults.
-func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows, ahead int) {
+func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows int) {
 	if !haveBF16 || d%8 != 0 || d == 0 || rows < 1 || rows > 4 {
 		scoresBBGo(s, lds, q, ldq, k, ldk, d, rows)
 		return
@@ -35,7 +33,7 @@ func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, row
 	_ = s[(rows-1)*lds+15]
 	_ = q[(rows-1)*ldq+d-1]
 	_ = k[(d/2-1)*ldk+31]
-	scoresBBAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows, ahead)
+	scoresBBAVX512(&s[0], lds, &q[0], ldq, &k[0], ldk, d, rows)
 }
 
 func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
@@ -50,14 +48,14 @@ func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) {
 }
 
 //go:noescape
-func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int, ahead int)
+func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 
 //go:noescape
 func pvBB2AVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 
 // pvBB2 is pvBB for rows o[:d] and o[ldo:ldo+d] with probabilities p and
 // p[ldp:], each value row loaded once for both.
-func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, ahead int) {
+func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
 	if !haveBF16 || d%64 != 0 || pairs == 0 {
 		pvBBGo(o, p, v, d, pairs)
 		pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
@@ -67,7 +65,7 @@ func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, ahea
 	_ = p[ldp+2*pairs-1]
 	_ = v[(pairs-1)*2*d+2*d-1]
 	if d%128 == 0 {
-		pvBB2WAVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs, ahead)
+		pvBB2WAVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
 		return
 	}
 	pvBB2AVX512(&o[0], ldo, &p[0], ldp, &v[0], d, pairs)
@@ -78,15 +76,13 @@ func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint1
 
 // pvBB2Run is pvBB2 over several value blocks at once, the two output rows
 // kept in registers from the first block to the last: block i's value
-// pair rows start tab[3i] values into v and it asks tab[3i+1] bytes ahead
-// of what it reads; before it starts, it asks for the first KiB at
-// tab[3i+2] values into v (none when negative: the head of a next block
-// that the reads ahead do not reach). Its probabilities start i·pstep
-// values into p. Every block has pairs pair rows. The sums are those of
+// pair rows start tab[i] values into v, and before it starts it asks for
+// the first KiB at tab[i+1] (the next block's: a table of n blocks has
+// n+1 entries). Its probabilities start i·pstep values into p. Every block has pairs pair rows. The sums are those of
 // one pvBB2 call per block.
 func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab []int, d, pairs int) {
-	nblk := len(tab) / 3
-	if nblk == 0 {
+	nblk := len(tab) - 1
+	if nblk <= 0 {
 		return
 	}
 	if !haveBF16 || d != 128 || pairs < 1 {
@@ -103,14 +99,13 @@ func pvBB2Run(o []float32, ldo int, p []uint16, ldp, pstep int, v []uint16, tab 
 func scoresBB2RunAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, tab *int, nblk int)
 
 // scoresBB2Run is scoresBB for two query rows over several blocks of 16
-// keys in one call: block i's keys start tab[3i] values into k and it
-// asks tab[3i+1] bytes ahead of what it reads; before it starts, it asks
-// for the first KiB at tab[3i+2] values into k (none when negative). Its
-// scores go to s[16i:] and s[lds+16i:]. The sums are those of one
+// keys in one call: block i's keys start tab[i] values into k, and before
+// it starts it asks for the first KiB at tab[i+1] (the table has an entry
+// more than blocks). Its scores go to s[16i:] and s[lds+16i:]. The sums are those of one
 // scoresBB call per block.
 func scoresBB2Run(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d int, tab []int) {
-	nblk := len(tab) / 3
-	if nblk == 0 {
+	nblk := len(tab) - 1
+	if nblk <= 0 {
 		return
 	}
 	if !haveBF16 || d%8 != 0 || d == 0 {
@@ -127,11 +122,12 @@ func scoresBB2Run(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d 
 // lies in x, span values from its offset, and every requested first KiB
 // too (a hint only, but kept inside x): the assembly trusts the table.
 func checkTable(x []uint16, tab []int, span int) {
-	for i := 0; i < len(tab); i += 3 {
-		_ = x[tab[i]]
-		_ = x[tab[i]+span-1]
-		if tab[i+2] >= 0 {
-			_ = x[tab[i+2]+attnHead-1]
+	for i, off := range tab {
+		if i < len(tab)-1 {
+			_ = x[off]
+			_ = x[off+span-1]
 		}
+		_ = x[off]
+		_ = x[off+attnHead-1]
 	}
 }

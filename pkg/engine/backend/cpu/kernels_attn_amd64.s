@@ -26,13 +26,9 @@
 	PREFETCHT0 960(r)
 
 // SB2_STEP: four dimension pairs of two query rows (SI and R10, pair
-// R14 on) against 16 keys (key pair rows DI, R13, DI+R9, R13+R9), each
-// line also asking R15 and AX bytes ahead: scoresBBAVX512's two-row step.
+// R14 on) against 16 keys (key pair rows DI, R13, DI+R9, R13+R9):
+// scoresBBAVX512's two-row step.
 #define SB2_STEP \
-	PREFETCHT0 (DI)(R15*1); \
-	PREFETCHT0 (R13)(R15*1); \
-	PREFETCHT0 (DI)(AX*1); \
-	PREFETCHT0 (R13)(AX*1); \
 	VMOVDQU16 (DI), Z20; \
 	VPBROADCASTD 0(SI)(R14*4), Z16; \
 	DP_00; \
@@ -65,18 +61,10 @@
 	VADDPS Z13, Z9, Z9; \
 	VADDPS Z9, Z1, Z1
 
-// PV2W_PAIR: one value-pair row of 128 columns (R10, asking R15 bytes
-// ahead of each line) times the probability pairs R11 of two rows (SI and
-// R12) into Z0..Z7 and Z8..Z15: pvBB2WAVX512's step.
+// PV2W_PAIR: one value-pair row of 128 columns (R10) times the
+// probability pairs R11 of two rows (SI and R12) into Z0..Z7 and Z8..Z15:
+// pvBB2WAVX512's step.
 #define PV2W_PAIR \
-	PREFETCHT0   0(R10)(R15*1); \
-	PREFETCHT0   64(R10)(R15*1); \
-	PREFETCHT0   128(R10)(R15*1); \
-	PREFETCHT0   192(R10)(R15*1); \
-	PREFETCHT0   256(R10)(R15*1); \
-	PREFETCHT0   320(R10)(R15*1); \
-	PREFETCHT0   384(R10)(R15*1); \
-	PREFETCHT0   448(R10)(R15*1); \
 	VPBROADCASTD (SI)(R11*4), Z16; \
 	VPBROADCASTD (R12)(R11*4), Z17; \
 	VMOVDQU16    0(R10), Z20; \
@@ -312,15 +300,12 @@ sfst4:
 	VZEROUPPER
 	RET
 
-// func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int, ahead int)
+// func scoresBBAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, rows int)
 // Scores of rows (1..4) bf16 query rows against 16 keys stored as
 // dimension pairs (scoresBBGo). d/2 must be a positive multiple of 4:
 // four steps of one pair each run on their own accumulators, Z(4u+r)
-// for step u and row r, summed (Z0+Z4)+(Z8+Z12) at the end. Each step
-// also asks for the key line ahead bytes further on (0: the line it
-// loads), so that the next block's lines are on their way when they
-// follow in memory.
-TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-72
+// for step u and row r, summed (Z0+Z4)+(Z8+Z12) at the end.
+TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-64
 	MOVQ s+0(FP), DX
 	MOVQ lds+8(FP), R8
 	MOVQ q+16(FP), SI
@@ -328,7 +313,6 @@ TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-72
 	MOVQ k+32(FP), DI
 	MOVQ ldk+40(FP), BX
 	MOVQ d+48(FP), CX
-	MOVQ ahead+64(FP), R15
 	SHLQ $2, R8
 	SHLQ $1, R9
 	SHLQ $1, BX
@@ -338,7 +322,6 @@ TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-72
 	LEAQ (R11)(R9*1), R12
 	LEAQ (DI)(BX*1), R13 // key rows of steps 1, 2, 3: R13, DI+2·BX, R13+2·BX
 	LEAQ (BX)(BX*1), R9 // 2·BX (ldq is no longer needed)
-	LEAQ (R15)(R9*1), AX // ahead of the lines DI+2·BX and R13+2·BX
 	XORQ R14, R14
 	ZERO16
 	CMPQ rows+56(FP), $4
@@ -349,10 +332,6 @@ TEXT ·scoresBBAVX512(SB), NOSPLIT, $0-72
 	JEQ  sb2
 
 sb1:
-	PREFETCHT0 (DI)(R15*1)
-	PREFETCHT0 (R13)(R15*1)
-	PREFETCHT0 (DI)(AX*1)
-	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -382,10 +361,6 @@ sb2:
 	JMP  sbst2
 
 sb3:
-	PREFETCHT0 (DI)(R15*1)
-	PREFETCHT0 (R13)(R15*1)
-	PREFETCHT0 (DI)(AX*1)
-	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -422,10 +397,6 @@ sb3:
 	JMP  sbst3
 
 sb4:
-	PREFETCHT0 (DI)(R15*1)
-	PREFETCHT0 (R13)(R15*1)
-	PREFETCHT0 (DI)(AX*1)
-	PREFETCHT0 (R13)(AX*1)
 	VMOVDQU16 (DI), Z20
 	VPBROADCASTD 0(SI)(R14*4), Z16
 	DP_00
@@ -626,15 +597,14 @@ pv2pairs:
 	VZEROUPPER
 	RET
 
-// func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int, ahead int)
+// func pvBB2WAVX512(o *float32, ldo int, p *uint16, ldp int, v *uint16, d int, pairs int)
 // pvBB2AVX512 over 128 columns at a time, pairs in the outer loop: each
 // value-pair row's 512 bytes (at d = 128) are read in one sequential pass,
 // where 64-column blocks read every row twice, half at a time, and met the
 // memory's latency twice. Accumulators Z0..Z7 and Z8..Z15, pair
 // broadcasts Z16 and Z17, values Z20..Z27. d must be a positive multiple
-// of 128. Each pair row also asks for the lines ahead bytes further on
-// (0: the row it loads), as scoresBBAVX512 does.
-TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-64
+// of 128.
+TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-56
 	MOVQ o+0(FP), DI
 	MOVQ ldo+8(FP), AX
 	MOVQ p+16(FP), SI
@@ -642,7 +612,6 @@ TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-64
 	MOVQ v+32(FP), R8
 	MOVQ d+40(FP), DX
 	MOVQ pairs+48(FP), CX
-	MOVQ ahead+56(FP), R15
 	LEAQ (DI)(AX*4), R13  // second output row
 	LEAQ (SI)(R12*2), R12 // second probability row
 	LEAQ (DX*4), BX       // a pair row: 2·d bf16
@@ -701,9 +670,9 @@ pvwpairs:
 // func pvBB2RunAVX512(o *float32, ldo int, p *uint16, ldp int, pstep int, v *uint16, tab *int, nblk int, pairs int)
 // pvBB2WAVX512 at d = 128 over nblk ≥ 1 value blocks, the two output rows
 // held in Z0..Z15 from the first block to the last: block i's value-pair
-// rows start tab[3i] values into v and ask tab[3i+1] bytes ahead, and
-// before it starts the block asks for the 1 KiB at tab[3i+2] values into v
-// (none when negative); its probability pairs start i·pstep values into p
+// rows start tab[i] values into v, and before it starts the block asks
+// for the 1 KiB at tab[i+1] values into v (the next block's first rows;
+// the table has nblk+1 entries); its probability pairs start i·pstep values into p
 // (and ldp further for the second row); pairs ≥ 1 pair rows a block. The
 // sums are those of one pvBB2WAVX512 call per block, in the same order.
 TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
@@ -737,16 +706,11 @@ TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
 	VMOVUPS 448(R13), Z15
 
 prblk:
-	MOVQ  16(DX), R10
-	TESTQ R10, R10
-	JS    prgo
-	LEAQ  (R8)(R10*2), R10
+	MOVQ 8(DX), R10
+	LEAQ (R8)(R10*2), R10
 	PREFETCH_KIB(R10)
-
-prgo:
 	MOVQ 0(DX), R10
 	LEAQ (R8)(R10*2), R10 // the block's first value-pair row
-	MOVQ 8(DX), R15       // ahead
 	XORQ R11, R11
 
 prpairs:
@@ -756,7 +720,7 @@ prpairs:
 	CMPQ         R11, R9
 	JLT          prpairs
 
-	ADDQ $24, DX
+	ADDQ $8, DX
 	ADDQ BX, SI
 	ADDQ BX, R12
 	DECQ CX
@@ -783,9 +747,9 @@ prpairs:
 
 // func scoresBB2RunAVX512(s *float32, lds int, q *uint16, ldq int, k *uint16, ldk int, d int, tab *int, nblk int)
 // scoresBBAVX512 for two query rows over nblk ≥ 1 blocks of 16 keys: block
-// i's keys start tab[3i] values into k and ask tab[3i+1] bytes ahead, and
-// before it starts the block asks for the 1 KiB at tab[3i+2] values into k
-// (none when negative); its scores go to s[16i:] and s[lds+16i:]. The
+// i's keys start tab[i] values into k, and before it starts the block
+// asks for the 1 KiB at tab[i+1] values into k (the table has nblk+1
+// entries); its scores go to s[16i:] and s[lds+16i:]. The
 // sums are those of one scoresBBAVX512 call per block.
 TEXT ·scoresBB2RunAVX512(SB), NOSPLIT, $0-72
 	MOVQ s+0(FP), DX
@@ -804,20 +768,14 @@ TEXT ·scoresBB2RunAVX512(SB), NOSPLIT, $0-72
 	LEAQ (BX)(BX*1), R9  // 2·BX
 
 sbrblk:
-	MOVQ  16(R11), DI
-	TESTQ DI, DI
-	JS    sbrgo
-	SHLQ  $1, DI
-	ADDQ  k+32(FP), DI
+	MOVQ 8(R11), DI
+	SHLQ $1, DI
+	ADDQ k+32(FP), DI
 	PREFETCH_KIB(DI)
-
-sbrgo:
 	MOVQ 0(R11), DI
 	SHLQ $1, DI
 	ADDQ k+32(FP), DI    // the block's first key pair row
-	MOVQ 8(R11), R15     // ahead
 	LEAQ (DI)(BX*1), R13
-	LEAQ (R15)(R9*1), AX
 	XORQ R14, R14
 	ZERO16
 
@@ -833,7 +791,7 @@ sbr2:
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, (DX)(R8*1)
 	ADDQ    $64, DX
-	ADDQ    $24, R11
+	ADDQ    $8, R11
 	DECQ    R12
 	JNZ     sbrblk
 	VZEROUPPER

@@ -6,13 +6,13 @@ func scoresFF(s []float32, lds int, q []float32, ldq int, k []float32, ldk, d, r
 	scoresFFGo(s, lds, q, ldq, k, ldk, d, rows)
 }
 
-func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows, _ int) {
+func scoresBB(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, d, rows int) {
 	scoresBBGo(s, lds, q, ldq, k, ldk, d, rows)
 }
 
 func pvBB(o []float32, p []uint16, v []uint16, d, pairs int) { pvBBGo(o, p, v, d, pairs) }
 
-func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs, _ int) {
+func pvBB2(o []float32, ldo int, p []uint16, ldp int, v []uint16, d, pairs int) {
 	pvBBGo(o, p, v, d, pairs)
 	pvBBGo(o[ldo:], p[ldp:], v, d, pairs)
 }

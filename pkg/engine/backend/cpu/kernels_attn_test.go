@@ -46,7 +46,7 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 			qb, kb := bfSlice(r, rows*ldq, false), bfSlice(r, d/2*2*ldk, false)
 			clear(got)
 			clear(want)
-			scoresBB(got, lds, qb, ldq, kb, 2*ldk, d, rows, 2048*(rows%2))
+			scoresBB(got, lds, qb, ldq, kb, 2*ldk, d, rows)
 			scoresBBGo(want, lds, qb, ldq, kb, 2*ldk, d, rows)
 			for i := range rows {
 				for j := range 16 {
@@ -73,7 +73,7 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 			pp := bfSlice(r, ldp+2*pairs, false)
 			o2 := f32(ldo + d)
 			got2, want2 := append([]float32(nil), o2...), append([]float32(nil), o2...)
-			pvBB2(got2, ldo, pp, ldp, v, d, pairs, 2048*(pairs%2))
+			pvBB2(got2, ldo, pp, ldp, v, d, pairs)
 			pvBBGo(want2, pp, v, d, pairs)
 			pvBBGo(want2[ldo:], pp[ldp:], v, d, pairs)
 			for c := range want2 {
@@ -100,7 +100,7 @@ func TestAttnKernelsMatchGoTwins(t *testing.T) {
 
 // TestPVBB2RunMatchesBlocks: the multi-block value kernel gives the bits
 // of one pvBB2 call per block, over block tables that run on, jump back
-// and repeat a block, with 1 to 8 pairs a block and asking ahead or not.
+// and repeat a block, with 1 to 8 pairs a block.
 func TestPVBB2RunMatchesBlocks(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const d, region = 128, 16 * 128
@@ -117,7 +117,7 @@ func TestPVBB2RunMatchesBlocks(t *testing.T) {
 			got, want := append([]float32(nil), o0...), append([]float32(nil), o0...)
 			pvBB2Run(got, ldo, p, ldp, pstep, v, tab, d, pairs)
 			for i, b := range blocks {
-				pvBB2(want, ldo, p[i*pstep:], ldp, v[b*region:], d, pairs, 0)
+				pvBB2(want, ldo, p[i*pstep:], ldp, v[b*region:], d, pairs)
 			}
 			for c := range want {
 				if got[c] != want[c] {
@@ -142,7 +142,7 @@ func TestScoresBB2RunMatchesBlocks(t *testing.T) {
 			got, want := make([]float32, lds+16*len(blocks)), make([]float32, lds+16*len(blocks))
 			scoresBB2Run(got, lds, q, ldq, k, 32, d, tab)
 			for i, b := range blocks {
-				scoresBB(want[16*i:], lds, q, ldq, k[b*region:], 32, d, 2, 0)
+				scoresBB(want[16*i:], lds, q, ldq, k[b*region:], 32, d, 2)
 			}
 			for c := range want {
 				if got[c] != want[c] {
@@ -154,16 +154,12 @@ func TestScoresBB2RunMatchesBlocks(t *testing.T) {
 }
 
 // testBlockTable is a multi-block kernel's table over blocks of region
-// values each in a store of 12: every other block asks 3 KiB ahead, every
-// third asks for the first KiB of the block after it.
+// values each in a store of 12, the last entry a block only asked for
+// (the one after the last block).
 func testBlockTable(blocks []int, region int) []int {
 	var tab []int
-	for i, b := range blocks {
-		head := -1
-		if i%3 == 1 {
-			head = (b + 1) % 12 * region
-		}
-		tab = append(tab, b*region, 3072*(i%2), head)
+	for _, b := range blocks {
+		tab = append(tab, b*region)
 	}
-	return tab
+	return append(tab, (blocks[len(blocks)-1]+1)%12*region)
 }
