@@ -75,10 +75,12 @@ func scoresBB2RunGo(s []float32, lds int, q []uint16, ldq int, k []uint16, ldk, 
 
 // eachTableBlock walks a multi-block kernel's table (kvStore.blockTable)
 // over the store x as the kernels do: for block i, the request for the
-// next block's first KiB, then f with the block's offset.
+// next block's first KiB (what of it lies in x), then f with the block's
+// offset.
 func eachTableBlock(x []uint16, tab []int, f func(i, off int)) {
 	for i := 0; i+1 < len(tab); i++ {
-		prefetch16(x[tab[i+1]:][:attnHead])
+		next := tab[i+1]
+		prefetch16(x[next:min(next+attnHead, len(x))])
 		f(i, tab[i])
 	}
 }

@@ -132,12 +132,14 @@ func TestPVBB2RunMatchesBlocks(t *testing.T) {
 // bits of one scoresBB call per block.
 func TestScoresBB2RunMatchesBlocks(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, d := range []int{64, 128, 192} {
+	// d = 16 and 24: a block is smaller than the KiB asked for ahead, and
+	// {3, 10} asks for the store's last block.
+	for _, d := range []int{16, 24, 64, 128, 192} {
 		region := 16 * d
 		k := bfSlice(r, 12*region, false)
 		const ldq, lds = 200, 300
 		q := bfSlice(r, ldq+d, false)
-		for _, blocks := range [][]int{{0}, {0, 1, 2, 3}, {5, 2, 9, 3, 3, 11}, {11, 10, 9}} {
+		for _, blocks := range [][]int{{0}, {0, 1, 2, 3}, {5, 2, 9, 3, 3, 11}, {11, 10, 9}, {3, 10}} {
 			tab := testBlockTable(blocks, region)
 			got, want := make([]float32, lds+16*len(blocks)), make([]float32, lds+16*len(blocks))
 			scoresBB2Run(got, lds, q, ldq, k, 32, d, tab)
