@@ -363,7 +363,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 // Where it follows, the kernels once asked 3 KiB ahead of every line they
 // read instead (a gain over asking nothing: 32-33 → 39-42 GB/s), but the
 // next block's first KiB alone does better: alternating in one process,
-// batch 32, a fresh cache's tables, 41-44 GB/s with the line requests
+// batch 32, a fresh cache's tables, 40-44 GB/s with the line requests
 // against 48-50 without, and 95-99 ms against 102-111 ms for the whole
 // bf16 decode step (BenchmarkQwen3Decode, the two builds alternated).
 const attnHead = 512
