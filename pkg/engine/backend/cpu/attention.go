@@ -272,7 +272,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 			}
 			r := s.region(int(sq.Blocks[b]), it.kvh)
 			if s.bf16 && (b+1)*s.bs < keys {
-				prefetch16(s.k16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
+				s.askHead(s.k16[layer], sq.Blocks[b+1], it.kvh)
 			}
 			n := min(s.bs, keys-b*s.bs)
 			for t := 0; t < n; t += 16 {
@@ -290,7 +290,7 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 		if s.bf16 {
 			// The value pass starts cold too: ask for its first block
 			// while the softmax runs.
-			prefetch16(s.v16[layer][s.region(int(sq.Blocks[0]), it.kvh):][:min(attnHead, d*s.pad)])
+			s.askHead(s.v16[layer], sq.Blocks[0], it.kvh)
 		}
 		clear(a.o[:nr*d])
 		nbItem := (keys + s.bs - 1) / s.bs
@@ -320,12 +320,12 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 				for ; b*s.bs < last; b++ {
 					r := s.region(int(sq.Blocks[b]), it.kvh)
 					if (b+1)*s.bs < last {
-						prefetch16(s.v16[layer][s.region(int(sq.Blocks[b+1]), it.kvh):][:min(attnHead, d*s.pad)])
+						s.askHead(s.v16[layer], sq.Blocks[b+1], it.kvh)
 					} else if next >= 0 && i+2 >= nr {
 						// The item's last block: ask for the first
 						// keys of the worker's next item.
 						nx := items[next]
-						prefetch16(s.k16[layer][s.region(int(seqs[nx.seq].Blocks[0]), nx.kvh):][:min(attnHead, d*s.pad)])
+						s.askHead(s.k16[layer], seqs[nx.seq].Blocks[0], nx.kvh)
 					}
 					pairs := (min(s.bs, last-b*s.bs) + 1) / 2
 					pb := a.pb[i*ldp+b*s.pad:]
@@ -367,6 +367,13 @@ func (c *CPU) Attention(out backend.Tensor, qkv backend.Tensor, l backend.QKV, k
 // against 48-50 without, and 95-99 ms against 102-111 ms for the whole
 // bf16 decode step (BenchmarkQwen3Decode, the two builds alternated).
 const attnHead = 512
+
+// askHead asks for the first attnHead values of block's region under KV
+// head kvh in the bf16 store x (K or V of one layer), or the whole region
+// where it is smaller.
+func (s *kvStore) askHead(x []uint16, block int32, kvh int) {
+	prefetch16(x[s.region(int(block), kvh):][:min(attnHead, s.l.HeadDim*s.pad)])
+}
 
 // blockTable appends to tab what the multi-block kernels take for the
 // first n-1 blocks of a sequence's table (n <= len(blocks)) under KV
