@@ -92,6 +92,44 @@
 	PX_7; \
 	PX_15
 
+// LOAD_O2(a, b) and STORE_O2(a, b): the value kernels' two output rows of
+// 128 columns, a and b, into and out of Z0..Z7 and Z8..Z15.
+#define LOAD_O2(a, b) \
+	VMOVUPS 0(a), Z0; \
+	VMOVUPS 64(a), Z1; \
+	VMOVUPS 128(a), Z2; \
+	VMOVUPS 192(a), Z3; \
+	VMOVUPS 256(a), Z4; \
+	VMOVUPS 320(a), Z5; \
+	VMOVUPS 384(a), Z6; \
+	VMOVUPS 448(a), Z7; \
+	VMOVUPS 0(b), Z8; \
+	VMOVUPS 64(b), Z9; \
+	VMOVUPS 128(b), Z10; \
+	VMOVUPS 192(b), Z11; \
+	VMOVUPS 256(b), Z12; \
+	VMOVUPS 320(b), Z13; \
+	VMOVUPS 384(b), Z14; \
+	VMOVUPS 448(b), Z15
+
+#define STORE_O2(a, b) \
+	VMOVUPS Z0, 0(a); \
+	VMOVUPS Z1, 64(a); \
+	VMOVUPS Z2, 128(a); \
+	VMOVUPS Z3, 192(a); \
+	VMOVUPS Z4, 256(a); \
+	VMOVUPS Z5, 320(a); \
+	VMOVUPS Z6, 384(a); \
+	VMOVUPS Z7, 448(a); \
+	VMOVUPS Z8, 0(b); \
+	VMOVUPS Z9, 64(b); \
+	VMOVUPS Z10, 128(b); \
+	VMOVUPS Z11, 192(b); \
+	VMOVUPS Z12, 256(b); \
+	VMOVUPS Z13, 320(b); \
+	VMOVUPS Z14, 384(b); \
+	VMOVUPS Z15, 448(b)
+
 // The attention kernels over the KV store's layouts (attention.go); their
 // Go twins are in kernels_attn.go.
 
@@ -618,22 +656,9 @@ TEXT ·pvBB2WAVX512(SB), NOSPLIT, $0-56
 	XORQ R9, R9           // column
 
 pvwcols:
-	VMOVUPS 0(DI)(R9*4), Z0
-	VMOVUPS 64(DI)(R9*4), Z1
-	VMOVUPS 128(DI)(R9*4), Z2
-	VMOVUPS 192(DI)(R9*4), Z3
-	VMOVUPS 256(DI)(R9*4), Z4
-	VMOVUPS 320(DI)(R9*4), Z5
-	VMOVUPS 384(DI)(R9*4), Z6
-	VMOVUPS 448(DI)(R9*4), Z7
-	VMOVUPS 0(R13)(R9*4), Z8
-	VMOVUPS 64(R13)(R9*4), Z9
-	VMOVUPS 128(R13)(R9*4), Z10
-	VMOVUPS 192(R13)(R9*4), Z11
-	VMOVUPS 256(R13)(R9*4), Z12
-	VMOVUPS 320(R13)(R9*4), Z13
-	VMOVUPS 384(R13)(R9*4), Z14
-	VMOVUPS 448(R13)(R9*4), Z15
+	LEAQ    (DI)(R9*4), R14 // this column group of the two output rows
+	LEAQ    (R13)(R9*4), R15
+	LOAD_O2(R14, R15)
 	LEAQ    (R8)(R9*4), R10
 	XORQ    R11, R11
 
@@ -644,22 +669,7 @@ pvwpairs:
 	CMPQ         R11, CX
 	JLT          pvwpairs
 
-	VMOVUPS Z0, 0(DI)(R9*4)
-	VMOVUPS Z1, 64(DI)(R9*4)
-	VMOVUPS Z2, 128(DI)(R9*4)
-	VMOVUPS Z3, 192(DI)(R9*4)
-	VMOVUPS Z4, 256(DI)(R9*4)
-	VMOVUPS Z5, 320(DI)(R9*4)
-	VMOVUPS Z6, 384(DI)(R9*4)
-	VMOVUPS Z7, 448(DI)(R9*4)
-	VMOVUPS Z8, 0(R13)(R9*4)
-	VMOVUPS Z9, 64(R13)(R9*4)
-	VMOVUPS Z10, 128(R13)(R9*4)
-	VMOVUPS Z11, 192(R13)(R9*4)
-	VMOVUPS Z12, 256(R13)(R9*4)
-	VMOVUPS Z13, 320(R13)(R9*4)
-	VMOVUPS Z14, 384(R13)(R9*4)
-	VMOVUPS Z15, 448(R13)(R9*4)
+	STORE_O2(R14, R15)
 	ADDQ    $128, R9
 	CMPQ    R9, DX
 	JLT     pvwcols
@@ -688,22 +698,7 @@ TEXT ·pvBB2RunAVX512(SB), NOSPLIT, $0-72
 	LEAQ (DI)(AX*4), R13 // second output row
 	LEAQ (SI)(R12*2), R12 // the second row's probabilities
 	SHLQ $1, BX          // pstep in bytes
-	VMOVUPS 0(DI), Z0
-	VMOVUPS 64(DI), Z1
-	VMOVUPS 128(DI), Z2
-	VMOVUPS 192(DI), Z3
-	VMOVUPS 256(DI), Z4
-	VMOVUPS 320(DI), Z5
-	VMOVUPS 384(DI), Z6
-	VMOVUPS 448(DI), Z7
-	VMOVUPS 0(R13), Z8
-	VMOVUPS 64(R13), Z9
-	VMOVUPS 128(R13), Z10
-	VMOVUPS 192(R13), Z11
-	VMOVUPS 256(R13), Z12
-	VMOVUPS 320(R13), Z13
-	VMOVUPS 384(R13), Z14
-	VMOVUPS 448(R13), Z15
+	LOAD_O2(DI, R13)
 
 prblk:
 	MOVQ 8(DX), R10
@@ -726,22 +721,7 @@ prpairs:
 	DECQ CX
 	JNZ  prblk
 
-	VMOVUPS Z0, 0(DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, 256(DI)
-	VMOVUPS Z5, 320(DI)
-	VMOVUPS Z6, 384(DI)
-	VMOVUPS Z7, 448(DI)
-	VMOVUPS Z8, 0(R13)
-	VMOVUPS Z9, 64(R13)
-	VMOVUPS Z10, 128(R13)
-	VMOVUPS Z11, 192(R13)
-	VMOVUPS Z12, 256(R13)
-	VMOVUPS Z13, 320(R13)
-	VMOVUPS Z14, 384(R13)
-	VMOVUPS Z15, 448(R13)
+	STORE_O2(DI, R13)
 	VZEROUPPER
 	RET
 
