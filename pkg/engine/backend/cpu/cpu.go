@@ -20,7 +20,8 @@ type Tensor struct {
 	rows, cols int
 	f32        []float32
 	bf16       []uint16
-	pk         []uint16 // bf16 in panels (matmul_packed.go), instead of bf16
+	pk         []uint16  // bf16 in panels (matmul_packed.go), instead of bf16
+	pk32       []float32 // fp32 in panels (matmul_packed32.go), instead of f32
 }
 
 // Dims implements backend.Tensor.
@@ -88,8 +89,8 @@ func (c *CPU) View(t backend.Tensor) []float32 { return f32s(t).f32 }
 // A matrix of hugeMin elements or more is copied into huge pages (a decode
 // step streams every weight once, and in 4 KiB pages a 1.2 GB model is
 // 300,000 TLB misses a step); a smaller host slice of the wanted dtype is
-// used in place. A bf16 matrix that fits the packed product is stored in
-// its panels instead (matmul_packed.go).
+// used in place. A bf16 or fp32 matrix that fits the packed product is
+// stored in its panels instead (matmul_packed.go, matmul_packed32.go).
 func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 	n := h.Rows * h.Cols
 	t := &Tensor{rows: h.Rows, cols: h.Cols}
@@ -104,6 +105,9 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 		want = "F32"
 	}
 	switch {
+	case h.F32 != nil && want != "BF16" && packable32(h.Rows, h.Cols):
+		t.pk32 = hugeF32(t, n)
+		c.pack32(t.pk32, h.F32, h.Rows, h.Cols)
 	case h.F32 != nil && want != "BF16":
 		t.f32 = h.F32
 		if n >= hugeMin {
@@ -138,6 +142,11 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 		t.pk = hugeU16(t, n)
 		c.pack(t.pk, t.bf16, t.rows, t.cols)
 		t.bf16 = nil
+	}
+	if t.f32 != nil && packable32(t.rows, t.cols) { // converted from bf16
+		t.pk32 = hugeF32(t, n)
+		c.pack32(t.pk32, t.f32, t.rows, t.cols)
+		t.f32 = nil
 	}
 	c.sawBF16 = c.sawBF16 || t.bf16 != nil || t.pk != nil
 	return t, nil

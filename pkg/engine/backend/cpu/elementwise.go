@@ -152,6 +152,12 @@ func (c *CPU) Embed(y, table backend.Tensor, ids []int32) {
 			copy(out, W.f32[int(id)*n:])
 			continue
 		}
+		if W.pk32 != nil {
+			for j := range out {
+				out[j] = packedAt32(W.pk32, n, int(id), j)
+			}
+			continue
+		}
 		if W.pk != nil {
 			for j := range out {
 				out[j] = FromBF16(packedAt(W.pk, n, int(id), j))

@@ -24,6 +24,10 @@ func (c *CPU) MatMul(y, x, w backend.Tensor) {
 		c.matmulBF16(Y, X, W)
 		return
 	}
+	if W.pk32 != nil {
+		c.matmulPacked32(Y.f32, X.f32, m, k, W)
+		return
+	}
 	wr := wrow{f32: W.f32, bf16: W.bf16}
 	c.parallel(n, c.grain(n), func(_, lo, hi int) {
 		matmulRange(Y.f32, n, X.f32, k, wr, k, m, lo, hi, k)
