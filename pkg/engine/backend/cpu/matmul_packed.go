@@ -52,15 +52,8 @@ const panelGroup = 3
 func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
 	n := w.rows
 	panels := n / 16
-	groups := (panels + panelGroup - 1) / panelGroup
-	grain := max(1, groups/(8*c.threads))
 	panel := 16 * k // values per panel
-	// Only blocks after a group's first fetch the next group, so with one
-	// block (m <= 8) the workers keep to ascending chunks, where each
-	// group's weight streams run on into the next group's.
-	c.sweep(groups, grain, m > 8, func(_, g, next int) {
-		p0 := g * panelGroup
-		np := min(panelGroup, panels-p0)
+	c.sweepGroups(panels, m, func(p0, np, next int) {
 		// Panels of the next group this worker computes.
 		nextPanels := 0
 		if next >= 0 {
@@ -75,5 +68,21 @@ func (c *CPU) matmulPacked(y []float32, xb []uint16, m, k int, w *Tensor) {
 			}
 			gemm(y[r0*n+16*p0:], n, xb[r0*k:], k, w.pk[p0*panel:], panel, k/2, rows, np)
 		}
+	})
+}
+
+// sweepGroups hands the groups of panelGroup panels out of panels to the
+// workers: f gets a group's first panel, its panel count and the index of
+// the group the worker takes next (-1 for none). With more than 8 rows a
+// worker needs to know its next group in advance (the products fetch it),
+// so the groups are swept from both ends; with one block of rows (m <= 8)
+// the workers keep to ascending chunks, where each group's weight streams
+// run on into the next group's.
+func (c *CPU) sweepGroups(panels, m int, f func(p0, np, next int)) {
+	groups := (panels + panelGroup - 1) / panelGroup
+	grain := max(1, groups/(8*c.threads))
+	c.sweep(groups, grain, m > 8, func(_, g, next int) {
+		p0 := g * panelGroup
+		f(p0, min(panelGroup, panels-p0), next)
 	})
 }

@@ -46,13 +46,8 @@ func packedAt32(pk []float32, k, row, col int) float32 {
 // panels staying in L2 from one block to the next.
 func (c *CPU) matmulPacked32(y, x []float32, m, k int, w *Tensor) {
 	n := w.rows
-	panels := n / 16
-	groups := (panels + panelGroup - 1) / panelGroup
-	grain := max(1, groups/(8*c.threads))
 	panel := 16 * k // values per panel
-	c.sweep(groups, grain, m > 8, func(_, g, _ int) {
-		p0 := g * panelGroup
-		np := min(panelGroup, panels-p0)
+	c.sweepGroups(n/16, m, func(p0, np, _ int) {
 		for r0 := 0; r0 < m; r0 += 8 {
 			gemm32(y[r0*n+16*p0:], n, x[r0*k:], k, w.pk32[p0*panel:], panel, k, min(8, m-r0), np)
 		}
