@@ -1,8 +1,12 @@
 package cpu
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/simcheck/simcheck/pkg/engine/backend"
@@ -152,5 +156,26 @@ func TestMatMulPacked32MatchesReference(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPacked32AssemblyIsGenerated: matmul_packed32_amd64.s is what
+// gen_packed32.go writes (an edit by hand would be lost to go generate).
+func TestPacked32AssemblyIsGenerated(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "gen.s")
+	cmd := exec.Command("go", "run", "gen_packed32.go", "-o", out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run gen_packed32.go: %v\n%s", err, msg)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("matmul_packed32_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("matmul_packed32_amd64.s differs from gen_packed32.go's output: run go generate in pkg/engine/backend/cpu")
 	}
 }
