@@ -203,6 +203,43 @@ func BenchmarkQwen3DecodeOps(b *testing.B) {
 	}
 }
 
+// BenchmarkQwen3PrefillOps is BenchmarkQwen3Prefill512 with the operator
+// timer attached: one metric per operator (ms of one 512-token prefill, all
+// layers) and "rest-ms", the prefill less its operators.
+//
+//	go test -run XXX -bench Qwen3PrefillOps -benchtime 3x .
+func BenchmarkQwen3PrefillOps(b *testing.B) {
+	for _, dt := range []string{"BF16", "F32"} {
+		b.Run(dt, func(b *testing.B) {
+			m := qwen3Model(b, dt)
+			toks := make([]int32, 512)
+			for i := range toks {
+				toks[i] = int32(i * 7)
+			}
+			clock := &opClock{total: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
+			m.Timer = clock
+			defer func() { m.Timer = nil }()
+			b.ResetTimer()
+			for i := range b.N {
+				id := kvcache.SeqID(1000 + i)
+				out, err := m.ForwardTransient([]model.Chunk{{Seq: id, Tokens: toks, Logits: true}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.SampleAll(out, model.Sampling{}, nil)
+				m.Cache.Release(id)
+			}
+			b.StopTimer()
+			var ops time.Duration
+			for _, op := range clock.order {
+				b.ReportMetric(float64(clock.total[op])/1e6/float64(b.N), op+"-ms")
+				ops += clock.total[op]
+			}
+			b.ReportMetric(float64(b.Elapsed()-ops)/1e6/float64(b.N), "rest-ms")
+		})
+	}
+}
+
 // cpuTime is the process's user + system CPU time so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
