@@ -88,14 +88,20 @@ func BenchmarkQwen3Decode(b *testing.B) {
 	}
 }
 
+// prefillTokens is the prompt the prefill benchmarks run: 512 tokens.
+func prefillTokens() []int32 {
+	toks := make([]int32, 512)
+	for i := range toks {
+		toks[i] = int32(i * 7)
+	}
+	return toks
+}
+
 func BenchmarkQwen3Prefill512(b *testing.B) {
 	for _, dt := range []string{"BF16", "F32"} {
 		b.Run(dt, func(b *testing.B) {
 			m := qwen3Model(b, dt)
-			toks := make([]int32, 512)
-			for i := range toks {
-				toks[i] = int32(i * 7)
-			}
+			toks := prefillTokens()
 			var best stepClock
 			for i := range b.N {
 				best.start()
@@ -212,10 +218,7 @@ func BenchmarkQwen3PrefillOps(b *testing.B) {
 	for _, dt := range []string{"BF16", "F32"} {
 		b.Run(dt, func(b *testing.B) {
 			m := qwen3Model(b, dt)
-			toks := make([]int32, 512)
-			for i := range toks {
-				toks[i] = int32(i * 7)
-			}
+			toks := prefillTokens()
 			clock := &opClock{total: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
 			m.Timer = clock
 			defer func() { m.Timer = nil }()
