@@ -178,23 +178,24 @@ main() {
 			f = bytes(1, 2) / (bw * 1e9) * 1e3
 			printf "  bf16 batch 1: %.1f ms; floor (weights %.2f GB + KV %.3f GB) / %.1f GB/s = %.1f ms -> %.2fx (target <= 1.5x: %s)\n",
 				ms["decode_b1/bf16"], params * 2 / 1e9, 513 * kv_elems * 2 / 1e9, bw, f, ms["decode_b1/bf16"] / f, ms["decode_b1/bf16"] / f <= 1.5 ? "met" : "MISSED"
-			nearby("decode_b1/bf16", bytes(1, 2) / (near["decode_b1/bf16"] * 1e9) * 1e3)
+			nearby("decode_b1/bf16", bytes(1, 2), 0)
 		}
 		if (bw != "NA" && bf16 != "NA" && ("decode_b32/bf16" in ms) && ms["decode_b32/bf16"] != "NA") {
 			fb = bytes(32, 2) / (bw * 1e9) * 1e3; ff = flops(32) / (bf16 * 1e9) * 1e3; f = fb > ff ? fb : ff
 			printf "  bf16 batch 32: %.1f ms; floor max(%.2f GB / %.1f GB/s = %.1f ms, %.1f GFLOP / %.0f GFLOP/s = %.1f ms) = %.1f ms -> %.2fx (target <= 2x: %s)\n",
 				ms["decode_b32/bf16"], bytes(32, 2) / 1e9, bw, fb, flops(32) / 1e9, bf16, ff, f, ms["decode_b32/bf16"] / f, ms["decode_b32/bf16"] / f <= 2 ? "met" : "MISSED"
-			fb = bytes(32, 2) / (near["decode_b32/bf16"] * 1e9) * 1e3
-			nearby("decode_b32/bf16", fb > ff ? fb : ff)
+			nearby("decode_b32/bf16", bytes(32, 2), ff)
 		}
 	}
-	# nearby(case, floor): the same floor with the bandwidth read just
-	# before and just after the case (the better of the two) instead of
-	# the best of the peak passes: how far the step is from what the
-	# host gave in those seconds. For information; the targets above
-	# use the peaks.
-	function nearby(k, f) {
-		if (near[k] == "" || near[k] == "NA") return
+	# nearby(case, bytes, flop floor): the same floor with the bandwidth
+	# read just before and just after the case (the better of the two)
+	# instead of the best of the peak passes: how far the step is from
+	# what the host gave in those seconds. For information; the targets
+	# above use the peaks. Nothing where no read gave a bandwidth.
+	function nearby(k, by, ff,   f) {
+		if (near[k] == "" || near[k] == "NA" || near[k] <= 0) return
+		f = by / (near[k] * 1e9) * 1e3
+		if (f < ff) f = ff
 		printf "    beside the case: read bandwidth %.1f GB/s, floor %.1f ms -> %.2fx\n", near[k], f, ms[k] / f
 	}' "$work/cases.txt"
 }
@@ -205,8 +206,11 @@ main() {
 case_bandwidth() {
 	(cd "$root/pkg/engine/internal/peak" && "$work/peak.test" -test.run XXX -test.bench "^BenchmarkStreamRead\$/./^threads$threads\$" \
 		-test.count 1 -test.benchtime 0.5s -stream.mib="$stream_mib") >"$work/bw-$1.txt"
-	best "$work/bw-$1.txt" "^BenchmarkStreamRead/[^/]+/threads$threads\$" GB/s
+	read_bw "$work/bw-$1.txt"
 }
+
+# read_bw FILE: the best streaming read in FILE at $threads threads, GB/s.
+read_bw() { best "$1" "^BenchmarkStreamRead/[^/]+/threads$threads\$" GB/s; }
 
 # measure_peaks: one pass of the peak benchmarks, best of peak_count each.
 measure_peaks() {
@@ -221,7 +225,7 @@ measure_peaks() {
 # which says nothing about the machine and would raise the FLOP floor:
 # threads × one thread is taken.
 peaks() {
-	bw=$(best "$1" "^BenchmarkStreamRead/[^/]+/threads$threads\$" GB/s)
+	bw=$(read_bw "$1")
 	fma=$(scaled_peak "$1" FMAPeak)
 	bf16=$(scaled_peak "$1" BF16DotPeak)
 	echo "  $threads threads: read bandwidth $bw GB/s, fp32 FMA $fma GFLOP/s, bf16 dot product $bf16 GFLOP/s${2:+ ($2)}"
