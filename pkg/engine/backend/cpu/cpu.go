@@ -104,46 +104,54 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 	if h.Rows == 1 {
 		want = "F32"
 	}
+	toBF16 := want == "BF16" || (h.BF16 != nil && want != "F32")
+	packed := toBF16 && packable(h.Rows, h.Cols) || !toBF16 && packable32(h.Rows, h.Cols)
+	// A matrix kept as stored goes into huge pages when large; one bound
+	// for panels is packed into huge pages of its own, so what it is
+	// packed from (a conversion) need only live until then.
+	huge := n >= hugeMin && !packed
 	switch {
-	case h.F32 != nil && want != "BF16" && packable32(h.Rows, h.Cols):
-		t.pk32 = hugeF32(t, n)
-		c.pack32(t.pk32, h.F32, h.Rows, h.Cols)
-	case h.F32 != nil && want != "BF16":
-		t.f32 = h.F32
-		if n >= hugeMin {
-			t.f32 = hugeF32(t, n)
-			copy(t.f32, h.F32)
-		}
-	case h.BF16 != nil && want != "F32" && packable(h.Rows, h.Cols):
-		t.pk = hugeU16(t, n)
-		c.pack(t.pk, h.BF16, h.Rows, h.Cols)
-	case h.BF16 != nil && want != "F32":
+	case toBF16 && h.BF16 != nil:
 		t.bf16 = h.BF16
-		if n >= hugeMin {
+		if huge {
 			t.bf16 = hugeU16(t, n)
 			copy(t.bf16, h.BF16)
 		}
-	case h.F32 != nil: // to bf16
-		t.bf16 = hugeU16(t, n)
+	case toBF16: // from f32
+		if huge {
+			t.bf16 = hugeU16(t, n)
+		} else {
+			t.bf16 = make([]uint16, n)
+		}
 		c.parallel(n, 1<<16, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				t.bf16[i] = ToBF16(h.F32[i])
 			}
 		})
+	case h.F32 != nil:
+		t.f32 = h.F32
+		if huge {
+			t.f32 = hugeF32(t, n)
+			copy(t.f32, h.F32)
+		}
 	default: // bf16 to f32
-		t.f32 = hugeF32(t, n)
+		if huge {
+			t.f32 = hugeF32(t, n)
+		} else {
+			t.f32 = make([]float32, n)
+		}
 		c.parallel(n, 1<<16, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				t.f32[i] = FromBF16(h.BF16[i])
 			}
 		})
 	}
-	if t.bf16 != nil && packable(t.rows, t.cols) {
+	switch {
+	case packed && toBF16:
 		t.pk = hugeU16(t, n)
 		c.pack(t.pk, t.bf16, t.rows, t.cols)
 		t.bf16 = nil
-	}
-	if t.f32 != nil && packable32(t.rows, t.cols) { // converted from bf16
+	case packed:
 		t.pk32 = hugeF32(t, n)
 		c.pack32(t.pk32, t.f32, t.rows, t.cols)
 		t.f32 = nil

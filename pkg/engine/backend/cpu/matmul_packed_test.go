@@ -13,7 +13,7 @@ import (
 )
 
 // TestMatMulPackedMatchesReference: bf16 weights uploaded in the panel
-// layout, multiplied by 1 to 33 activation rows (every row-block size of
+// layout (from bf16 and from fp32 host data), multiplied by 1 to 33 activation rows (every row-block size of
 // the kernels and a remainder), 1 to 25 panels (every panel-group size)
 // and k from 2 to 1026, against a float64 product of the same bf16-rounded
 // operands; and Embed reads the packed rows back exactly.
@@ -31,7 +31,16 @@ func TestMatMulPackedMatchesReference(t *testing.T) {
 	for _, n := range []int{16, 32, 48, 80, 400, 1552} {
 		for _, k := range []int{2, 30, 64, 1026} {
 			wb := bfSlice(r, n*k, false)
-			wt, err := c.Upload(backend.HostTensor{Name: "w", Rows: n, Cols: k, BF16: wb})
+			host := backend.HostTensor{Name: "w", Rows: n, Cols: k, BF16: wb}
+			if n == 80 {
+				// From fp32 host data that bf16 holds exactly, as an
+				// fp32 checkpoint loaded as bf16 is.
+				host = backend.HostTensor{Name: "w", Rows: n, Cols: k, F32: make([]float32, n*k)}
+				for i, h := range wb {
+					host.F32[i] = FromBF16(h)
+				}
+			}
+			wt, err := c.Upload(host)
 			if err != nil {
 				t.Fatal(err)
 			}
