@@ -1,13 +1,16 @@
 package engine
 
 import (
+	"flag"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/simcheck/simcheck/pkg/engine/arch"
 	"github.com/simcheck/simcheck/pkg/engine/backend"
+	"github.com/simcheck/simcheck/pkg/engine/internal/peak"
 	"github.com/simcheck/simcheck/pkg/engine/kvcache"
 	"github.com/simcheck/simcheck/pkg/engine/model"
 	"github.com/simcheck/simcheck/pkg/engine/sched"
@@ -83,9 +86,64 @@ func BenchmarkQwen3Decode(b *testing.B) {
 					best.stop()
 				}
 				best.report(b)
+				if *pairedSteps > 0 && b.N > 1 {
+					b.StopTimer()
+					pairedRun(b, func() {
+						out, err := m.ForwardTransient(chunks)
+						if err != nil {
+							b.Fatal(err)
+						}
+						m.SampleAll(out, model.Sampling{}, nil)
+					})
+				}
 			})
 		}
 	}
+}
+
+// pairedSteps is how many further steps BenchmarkQwen3Decode runs after its
+// timed ones, each just after a read of pairedMiB of memory, logging the
+// pair. A shared host's memory bandwidth jumps between levels that last
+// seconds (one evening: about 33 and about 55 GB/s), so a floor drawn from
+// a peak measured a minute away may come from the other level; a step set
+// against the read just before it is set against what the host gave then.
+// scripts/bench/engine.sh turns each pair into the step's ratio to its
+// floor.
+var pairedSteps = flag.Int("decode.paired", 0, "BenchmarkQwen3Decode: further steps, each after a memory read, logged as pairs")
+
+// pairedMiB is the read before each paired step: at 30-60 GB/s it takes
+// 4-9 ms, short beside the seconds a bandwidth level lasts.
+const pairedMiB = 256
+
+var pairedArray []float32
+
+// pairedRun runs step *pairedSteps times, each just after one read of
+// pairedArray at all threads, and logs the pairs on one line (a
+// benchmark's log shows ten lines at most): "paired GB/s ms: R S, R S, …",
+// each the read's bandwidth and the step's time.
+func pairedRun(b *testing.B, step func()) {
+	if len(pairedArray) == 0 {
+		pairedArray = peak.Floats(pairedMiB << 20 / 4) // huge pages, as the weights
+		for i := range pairedArray {
+			pairedArray[i] = float32(i&1023) * 0x1p-10 // keeps the sums finite
+		}
+	}
+	k := peak.SumKernels()[0]
+	var line strings.Builder
+	line.WriteString("paired GB/s ms:")
+	for i := range *pairedSteps {
+		t0 := time.Now()
+		k.SumParallel(pairedArray, 0)
+		read := time.Since(t0)
+		t1 := time.Now()
+		step()
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&line, "%s %.2f %.3f", sep, float64(4*len(pairedArray))/read.Seconds()/1e9, float64(time.Since(t1))/1e6)
+	}
+	b.Log(line.String())
 }
 
 // prefillTokens is the prompt the prefill benchmarks run: 512 tokens.

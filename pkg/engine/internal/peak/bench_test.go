@@ -35,7 +35,7 @@ func streamArray(b *testing.B) []float32 {
 	n := *streamMiB << 20 / 4
 	if len(stream) != n {
 		stream = nil
-		stream = make([]float32, n)
+		stream = Floats(n) // in huge pages, as the engine's weights
 		// Touch every page now, so no pass pays for page faults, with
 		// values that keep the sums finite.
 		for i := range stream {
