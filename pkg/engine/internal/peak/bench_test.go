@@ -35,12 +35,7 @@ func streamArray(b *testing.B) []float32 {
 	n := *streamMiB << 20 / 4
 	if len(stream) != n {
 		stream = nil
-		stream = Floats(n) // in huge pages, as the engine's weights
-		// Touch every page now, so no pass pays for page faults, with
-		// values that keep the sums finite.
-		for i := range stream {
-			stream[i] = float32(i&1023) * 0x1p-10
-		}
+		stream = StreamArray(n)
 		b.ResetTimer()
 	}
 	return stream

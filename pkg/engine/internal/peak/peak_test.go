@@ -115,22 +115,22 @@ func TestDotBF16Exact(t *testing.T) {
 	}
 }
 
-// TestFloats: the stream arrays are n zeroed floats, large (mapped) or
-// small (the heap), and writable end to end.
-func TestFloats(t *testing.T) {
+// TestStreamArray: n floats, large (mapped) or small (the heap), each
+// (i mod 1024)/1024, writable end to end.
+func TestStreamArray(t *testing.T) {
 	for _, n := range []int{0, 1, 1000, 3 << 20} {
-		x := Floats(n)
+		x := StreamArray(n)
 		if len(x) != n {
-			t.Fatalf("Floats(%d) has %d elements", n, len(x))
+			t.Fatalf("StreamArray(%d) has %d elements", n, len(x))
 		}
 		for i, v := range x {
-			if v != 0 {
-				t.Fatalf("Floats(%d)[%d] = %g, want 0", n, i, v)
+			if want := float32(i%1024) / 1024; v != want {
+				t.Fatalf("StreamArray(%d)[%d] = %g, want %g", n, i, v, want)
 			}
 			x[i] = float32(i)
 		}
 		if n > 0 && x[n-1] != float32(n-1) {
-			t.Fatalf("Floats(%d): last element not written", n)
+			t.Fatalf("StreamArray(%d): last element not written", n)
 		}
 	}
 }
