@@ -48,37 +48,25 @@ func TestMatMulPackedMatchesReference(t *testing.T) {
 			if W.pk == nil || W.bf16 != nil {
 				t.Fatalf("n=%d k=%d: weight not packed", n, k)
 			}
+			// What the kernels multiply: bf16 values, subnormals as zero.
+			we := make([]float64, n*k)
+			wf := make([]float32, n*k)
+			for i, h := range wb {
+				we[i], wf[i] = float64(widenDAZ(h)), FromBF16(h)
+			}
 			for _, m := range []int{1, 2, 3, 5, 7, 8, 9, 16, 33} {
 				x := c.NewTensor(m, k)
 				xv := randSlice(r, m*k)
 				c.Write(x, xv)
 				y := c.NewTensor(m, n)
 				c.MatMul(y, x, wt)
-				got := y.(*Tensor).f32
-				for i := range m {
-					for j := range n {
-						var ref, abs float64
-						for l := range k {
-							p := float64(widenDAZ(roundBF16(xv[i*k+l]))) * float64(widenDAZ(wb[j*k+l]))
-							ref += p
-							abs += math.Abs(p)
-						}
-						if d := math.Abs(float64(got[i*n+j]) - ref); d > float64(k)*u*abs+1e-30 {
-							t.Fatalf("n=%d k=%d m=%d: y[%d][%d] = %g, float64 %g (|Δ| %g, bound %g)", n, k, m, i, j, got[i*n+j], ref, d, float64(k)*u*abs)
-						}
-					}
+				xe := make([]float64, m*k)
+				for i, v := range xv {
+					xe[i] = float64(widenDAZ(roundBF16(v)))
 				}
+				checkProduct(t, y.(*Tensor).f32, xe, we, m, n, k)
 			}
-			e := c.NewTensor(3, k)
-			ids := []int32{0, int32(n - 1), int32(n / 2)}
-			c.Embed(e, wt, ids)
-			for i, id := range ids {
-				for l := range k {
-					if e.(*Tensor).f32[i*k+l] != FromBF16(wb[int(id)*k+l]) {
-						t.Fatalf("n=%d k=%d: Embed row %d col %d = %g, want %g", n, k, id, l, e.(*Tensor).f32[i*k+l], FromBF16(wb[int(id)*k+l]))
-					}
-				}
-			}
+			checkEmbed(t, c, wt, wf, n, k)
 		}
 	}
 }
@@ -118,6 +106,7 @@ func TestMatMulPacked32MatchesReference(t *testing.T) {
 			if W := wt.(*Tensor); W.pk32 == nil || W.f32 != nil {
 				t.Fatalf("n=%d k=%d: weight not packed", n, k)
 			}
+			we := widen(wv)
 			var alone, xRow0 []float32 // row 0's outputs computed by itself, and its inputs
 			for _, m := range []int{1, 2, 3, 5, 7, 8, 9, 16, 33} {
 				x := c.NewTensor(m, k)
@@ -129,19 +118,7 @@ func TestMatMulPacked32MatchesReference(t *testing.T) {
 				y := c.NewTensor(m, n)
 				c.MatMul(y, x, wt)
 				got := y.(*Tensor).f32
-				for i := range m {
-					for j := range n {
-						var ref, abs float64
-						for l := range k {
-							p := float64(xv[i*k+l]) * float64(wv[j*k+l])
-							ref += p
-							abs += math.Abs(p)
-						}
-						if d := math.Abs(float64(got[i*n+j]) - ref); d > float64(k)*u*abs+1e-30 {
-							t.Fatalf("n=%d k=%d m=%d: y[%d][%d] = %g, float64 %g (|Δ| %g, bound %g)", n, k, m, i, j, got[i*n+j], ref, d, float64(k)*u*abs)
-						}
-					}
-				}
+				checkProduct(t, got, widen(xv), we, m, n, k)
 				if alone == nil {
 					alone = append([]float32(nil), got[:n]...)
 					xRow0 = xv[:k]
@@ -154,18 +131,54 @@ func TestMatMulPacked32MatchesReference(t *testing.T) {
 					}
 				}
 			}
-			e := c.NewTensor(3, k)
-			ids := []int32{0, int32(n - 1), int32(n / 2)}
-			c.Embed(e, wt, ids)
-			for i, id := range ids {
-				for l := range k {
-					if e.(*Tensor).f32[i*k+l] != wv[int(id)*k+l] {
-						t.Fatalf("n=%d k=%d: Embed row %d col %d = %g, want %g", n, k, id, l, e.(*Tensor).f32[i*k+l], wv[int(id)*k+l])
-					}
-				}
+			checkEmbed(t, c, wt, wv, n, k)
+		}
+	}
+}
+
+// checkProduct fails t unless every output of got (m×n) is within
+// k·u·Σ|products| of the float64 product of x (m×k) and w (n×k), the
+// operands as the kernels multiply them.
+func checkProduct(t *testing.T, got []float32, x, w []float64, m, n, k int) {
+	t.Helper()
+	for i := range m {
+		for j := range n {
+			var ref, abs float64
+			for l := range k {
+				p := x[i*k+l] * w[j*k+l]
+				ref += p
+				abs += math.Abs(p)
+			}
+			if d := math.Abs(float64(got[i*n+j]) - ref); d > float64(k)*u*abs+1e-30 {
+				t.Fatalf("n=%d k=%d m=%d: y[%d][%d] = %g, float64 %g (|Δ| %g, bound %g)", n, k, m, i, j, got[i*n+j], ref, d, float64(k)*u*abs)
 			}
 		}
 	}
+}
+
+// checkEmbed fails t unless Embed reads rows 0, n-1 and n/2 of the packed
+// n×k matrix wt back as exactly the values want (n×k, row-major).
+func checkEmbed(t *testing.T, c *CPU, wt backend.Tensor, want []float32, n, k int) {
+	t.Helper()
+	e := c.NewTensor(3, k)
+	ids := []int32{0, int32(n - 1), int32(n / 2)}
+	c.Embed(e, wt, ids)
+	for i, id := range ids {
+		for l := range k {
+			if got := e.(*Tensor).f32[i*k+l]; got != want[int(id)*k+l] {
+				t.Fatalf("n=%d k=%d: Embed row %d col %d = %g, want %g", n, k, id, l, got, want[int(id)*k+l])
+			}
+		}
+	}
+}
+
+// widen is x in float64.
+func widen(x []float32) []float64 {
+	w := make([]float64, len(x))
+	for i, v := range x {
+		w[i] = float64(v)
+	}
+	return w
 }
 
 // TestPacked32AssemblyIsGenerated: matmul_packed32_amd64.s is what
