@@ -198,6 +198,12 @@ main() {
 			paired("decode_b32/bf16", bytes(32, 2), ff, 2)
 		}
 	}
+	# floor_at(bytes, GB/s, flop floor): a step floor in ms, the bytes at
+	# that bandwidth or the FLOPs, whichever takes longer.
+	function floor_at(by, gbps, ff,   f) {
+		f = by / (gbps * 1e9) * 1e3
+		return f > ff ? f : ff
+	}
 	# nearby(case, bytes, flop floor): the same floor with the bandwidth
 	# read just before and just after the case (the better of the two)
 	# instead of the best of the peak passes: how far the step is from
@@ -205,8 +211,7 @@ main() {
 	# above use the peaks. Nothing where no read gave a bandwidth.
 	function nearby(k, by, ff,   f) {
 		if (near[k] == "" || near[k] == "NA" || near[k] <= 0) return
-		f = by / (near[k] * 1e9) * 1e3
-		if (f < ff) f = ff
+		f = floor_at(by, near[k], ff)
 		printf "    beside the case: read bandwidth %.1f GB/s, floor %.1f ms -> %.2fx\n", near[k], f, ms[k] / f
 	}
 	# paired(case, bytes, flop floor, target): the steps the engine ran
@@ -214,7 +219,7 @@ main() {
 	# output), each set against the floor at its own read; the median of
 	# those ratios (the mean of the middle two for an even count), their
 	# range, and the target met or not by the median.
-	function paired(k, by, ff, target,   c, file, line, n, np, i, j, parts, rs, f, r, med, ratio) {
+	function paired(k, by, ff, target,   c, file, line, n, np, i, j, parts, rs, r, med, ratio) {
 		c = k; sub(/\//, "-", c)
 		file = work "/engine-" c ".txt"
 		n = 0
@@ -224,9 +229,7 @@ main() {
 			np = split(line, parts, ",")
 			for (i = 1; i <= np; i++) {
 				if (split(parts[i], rs, " ") != 2 || rs[1] <= 0) continue
-				f = by / (rs[1] * 1e9) * 1e3
-				if (f < ff) f = ff
-				r = rs[2] / f
+				r = rs[2] / floor_at(by, rs[1], ff)
 				# insertion sort: a handful of values
 				for (j = n; j > 0 && ratio[j] > r; j--) ratio[j + 1] = ratio[j]
 				ratio[j + 1] = r; n++
