@@ -118,11 +118,7 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 			copy(t.bf16, h.BF16)
 		}
 	case toBF16: // from f32
-		if huge {
-			t.bf16 = hugeU16(t, n)
-		} else {
-			t.bf16 = make([]uint16, n)
-		}
+		t.bf16 = ownSlice[uint16](t, n, huge)
 		c.parallel(n, 1<<16, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				t.bf16[i] = ToBF16(h.F32[i])
@@ -135,11 +131,7 @@ func (c *CPU) Upload(h backend.HostTensor) (backend.Tensor, error) {
 			copy(t.f32, h.F32)
 		}
 	default: // bf16 to f32
-		if huge {
-			t.f32 = hugeF32(t, n)
-		} else {
-			t.f32 = make([]float32, n)
-		}
+		t.f32 = ownSlice[float32](t, n, huge)
 		c.parallel(n, 1<<16, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				t.f32[i] = FromBF16(h.BF16[i])

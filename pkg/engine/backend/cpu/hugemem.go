@@ -25,3 +25,11 @@ func hugeSlice[E float32 | uint16, T any](owner *T, n int) []E {
 	}
 	return unsafe.Slice((*E)(unsafe.Pointer(&b[0])), n)
 }
+
+// ownSlice is hugeSlice where huge holds, else n elements of the Go heap.
+func ownSlice[E float32 | uint16, T any](owner *T, n int, huge bool) []E {
+	if huge {
+		return hugeSlice[E](owner, n)
+	}
+	return make([]E, n)
+}
